@@ -1,0 +1,364 @@
+import {EventEmitter} from 'node:events';
+import {Redis, type RedisOptions} from 'ioredis';
+import {v4 as uuidv4} from 'uuid';
+import type {z} from 'zod';
+import {RedisUnavailableError} from '../errors/redis-unavailable-error.js';
+import {Channels} from './channels.js';
+import {dropReasons, type DropReason} from './drop-reason.js';
+import {defaultMaxMessageBytes, envelopeSchema, type BusMessage, type EventSchemas, type Envelope} from './envelope.js';
+
+export type RedisTarget = string | RedisOptions;
+
+export type BusOptions<In extends EventSchemas> = {
+	/** redis:// or rediss:// URL, or ioredis options. Default redis://127.0.0.1:6379. */
+	redis?: RedisTarget;
+	/** Channel prefix; instances in different namespaces never see each other. */
+	namespace?: string;
+	/** This instance's UUID (a new one when omitted). */
+	id?: string;
+	/** Events this instance accepts, each with the schema of its data. Anything else is dropped. */
+	inbound: In;
+	maxMessageBytes?: number;
+	/** Test hook: drop this share (0..1) of incoming messages at the receiving side. */
+	testDropRate?: number;
+	/** Label for the Redis connections (CLIENT LIST). */
+	name?: string;
+};
+
+export type BusStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'closing' | 'closed';
+
+export type BusEvents = {
+	/** Subscriptions confirmed by Redis: directed and broadcast messages will be delivered. */
+	online: [];
+	/** The subscriber connection was lost; messages published meanwhile are lost. */
+	offline: [];
+	dropped: [reason: DropReason, detail: string];
+	error: [error: Error];
+};
+
+export type BusStats = {
+	/** Raw messages Redis delivered to this instance. */
+	delivered: number;
+	/** Messages that passed validation and reached a listener. */
+	received: number;
+	published: number;
+	publishFailed: number;
+	dropped: Record<DropReason, number>;
+};
+
+type Listener<Data> = (message: BusMessage<Data>) => void;
+type Out = Record<string, z.ZodType>;
+
+/**
+ * The message bus both roles share. Broadcasts go to a channel per event, so only the instances
+ * that listen for an event receive it; directed messages go to the target's own channel, so their
+ * cost does not grow with the number of instances on the bus.
+ */
+export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
+	readonly id: string;
+	readonly namespace: string;
+	readonly events = new EventEmitter<BusEvents>();
+	readonly stats: BusStats;
+	status: BusStatus = 'idle';
+	private readonly channels: Channels;
+	private readonly directChannel: string;
+	private readonly broadcastListeners = new Map<string, Set<Listener<unknown>>>();
+	private readonly directListeners = new Map<string, Set<Listener<unknown>>>();
+	private readonly maxMessageBytes: number;
+	private readonly testDropRate: number;
+	private readonly pub: Redis;
+	private readonly sub: Redis;
+	private closing: Promise<void> | undefined;
+
+	constructor(private readonly options: BusOptions<In>) {
+		this.id = options.id ?? uuidv4();
+		this.namespace = options.namespace ?? 'nightcrawler';
+		this.channels = new Channels(this.namespace);
+		this.directChannel = this.channels.direct(this.id);
+		this.maxMessageBytes = options.maxMessageBytes ?? defaultMaxMessageBytes;
+		this.testDropRate = options.testDropRate ?? 0;
+		this.stats = {
+			delivered: 0,
+			received: 0,
+			published: 0,
+			publishFailed: 0,
+			dropped: Object.fromEntries(dropReasons.map(reason => [reason, 0])) as Record<DropReason, number>,
+		};
+		const name = options.name ?? 'nightcrawler';
+		this.pub = this.createConnection(`${name}-pub`);
+		this.sub = this.createConnection(`${name}-sub`);
+		this.sub.on('message', (channel: string, text: string) => {
+			this.handle(channel, text);
+		});
+		this.sub.on('ready', () => {
+			void this.resubscribe();
+		});
+		this.sub.on('close', () => {
+			if (this.status === 'online') {
+				this.status = 'offline';
+				this.events.emit('offline');
+			}
+		});
+	}
+
+	get online(): boolean {
+		return this.status === 'online';
+	}
+
+	/** Connect both connections; resolves once this instance's subscriptions are confirmed. */
+	async connect(): Promise<void> {
+		if (this.status !== 'idle') {
+			throw new Error(`bus is ${this.status}`);
+		}
+
+		this.status = 'connecting';
+		const online = new Promise<void>(resolve => {
+			this.events.once('online', resolve);
+		});
+		try {
+			await Promise.all([this.pub.connect(), this.sub.connect()]);
+		} catch (error) {
+			this.status = 'closed';
+			this.pub.disconnect();
+			this.sub.disconnect();
+			throw new RedisUnavailableError(describeTarget(this.options.redis), {cause: error});
+		}
+
+		await online;
+	}
+
+	/** Broadcast `event` to every instance listening for it. Resolves false when it could not be sent. */
+	async emit<E extends keyof OutSchemas & string>(event: E, data?: z.input<OutSchemas[E]>): Promise<boolean> {
+		return this.publish(this.channels.broadcast(event), {event, UUID: this.id, data});
+	}
+
+	/** Send `event` to one instance only. Resolves false when it could not be sent. */
+	async sendMessage<E extends keyof OutSchemas & string>(
+		event: E,
+		targetId: string,
+		data?: z.input<OutSchemas[E]>,
+	): Promise<boolean> {
+		return this.publish(this.channels.direct(targetId), {event, UUID: this.id, to: targetId, data});
+	}
+
+	/** Receive broadcasts of `event`. Returns a function that removes the listener. */
+	on<E extends keyof In & string>(event: E, listener: Listener<z.infer<In[E]>>): () => void {
+		const set = this.broadcastListeners.get(event) ?? new Set();
+		const isNew = set.size === 0;
+		set.add(listener as Listener<unknown>);
+		this.broadcastListeners.set(event, set);
+		if (isNew && (this.status === 'online' || this.status === 'connecting')) {
+			void this.subscribe([this.channels.broadcast(event)]);
+		}
+
+		return () => {
+			set.delete(listener as Listener<unknown>);
+			if (set.size === 0 && this.status === 'online') {
+				this.sub.unsubscribe(this.channels.broadcast(event)).catch(() => undefined);
+			}
+		};
+	}
+
+	/** Receive `event` messages addressed to this instance. Returns a function that removes the listener. */
+	onMessage<E extends keyof In & string>(event: E, listener: Listener<z.infer<In[E]>>): () => void {
+		const set = this.directListeners.get(event) ?? new Set();
+		set.add(listener as Listener<unknown>);
+		this.directListeners.set(event, set);
+		return () => {
+			set.delete(listener as Listener<unknown>);
+		};
+	}
+
+	/** Like `on`, for one message. */
+	once<E extends keyof In & string>(event: E, listener: Listener<z.infer<In[E]>>): () => void {
+		const off = this.on(event, message => {
+			off();
+			listener(message);
+		});
+		return off;
+	}
+
+	/** Like `onMessage`, for one message. */
+	onceMessage<E extends keyof In & string>(event: E, listener: Listener<z.infer<In[E]>>): () => void {
+		const off = this.onMessage(event, message => {
+			off();
+			listener(message);
+		});
+		return off;
+	}
+
+	/** Close both connections. Safe to call twice: the second call awaits the first. */
+	async close(): Promise<void> {
+		this.closing ??= this.doClose();
+		return this.closing;
+	}
+
+	private async doClose(): Promise<void> {
+		this.status = 'closing';
+		this.broadcastListeners.clear();
+		this.directListeners.clear();
+		await Promise.all([quit(this.pub), quit(this.sub)]);
+		this.status = 'closed';
+		this.events.removeAllListeners();
+	}
+
+	private createConnection(connectionName: string): Redis {
+		const common: RedisOptions = {
+			lazyConnect: true,
+			connectionName,
+			autoResubscribe: false,
+			enableOfflineQueue: false,
+			maxRetriesPerRequest: 1,
+			retryStrategy: times => Math.min(times * 50, 500),
+		};
+		const target = this.options.redis ?? 'redis://127.0.0.1:6379';
+		const connection = typeof target === 'string' ? new Redis(target, common) : new Redis({...target, ...common});
+		connection.on('error', (error: Error) => {
+			// Connection errors are reported and retried by ioredis; never let them go unhandled.
+			if (this.status !== 'closing' && this.status !== 'closed') {
+				this.events.emit('error', error);
+			}
+		});
+		return connection;
+	}
+
+	private async resubscribe(): Promise<void> {
+		if (this.status === 'closing' || this.status === 'closed') {
+			return;
+		}
+
+		const channels = [this.directChannel, ...[...this.broadcastListeners.entries()].filter(([, set]) => set.size > 0).map(([event]) => this.channels.broadcast(event))];
+		if (await this.subscribe(channels)) {
+			this.status = 'online';
+			this.events.emit('online');
+		}
+	}
+
+	private async subscribe(channels: string[]): Promise<boolean> {
+		try {
+			await this.sub.subscribe(...channels);
+			return true;
+		} catch (error) {
+			// The connection dropped mid-subscribe; the next 'ready' subscribes again.
+			if (this.status !== 'closing' && this.status !== 'closed') {
+				this.events.emit('error', error instanceof Error ? error : new Error(String(error)));
+			}
+
+			return false;
+		}
+	}
+
+	private async publish(channel: string, envelope: Envelope): Promise<boolean> {
+		if (this.status === 'closing' || this.status === 'closed') {
+			return false;
+		}
+
+		try {
+			await this.pub.publish(channel, JSON.stringify(envelope));
+			this.stats.published++;
+			return true;
+		} catch {
+			this.stats.publishFailed++;
+			return false;
+		}
+	}
+
+	private drop(reason: DropReason, detail: string): void {
+		this.stats.dropped[reason]++;
+		this.events.emit('dropped', reason, detail);
+	}
+
+	private handle(channel: string, text: string): void {
+		this.stats.delivered++;
+		if (this.testDropRate > 0 && Math.random() < this.testDropRate) {
+			this.drop('test-drop', channel);
+			return;
+		}
+
+		if (Buffer.byteLength(text, 'utf8') > this.maxMessageBytes) {
+			this.drop('too-large', `${text.length} characters on ${channel}`);
+			return;
+		}
+
+		let json: unknown;
+		try {
+			json = JSON.parse(text);
+		} catch {
+			this.drop('bad-json', channel);
+			return;
+		}
+
+		const envelope = envelopeSchema.safeParse(json);
+		if (!envelope.success) {
+			this.drop('bad-envelope', envelope.error.issues[0]?.message ?? channel);
+			return;
+		}
+
+		const {event, UUID, to, data} = envelope.data;
+		const direct = channel === this.directChannel;
+		if (direct ? to !== this.id : to !== undefined || channel !== this.channels.broadcast(event)) {
+			this.drop('wrong-channel', `${event} on ${channel}`);
+			return;
+		}
+
+		if (!Object.hasOwn(this.options.inbound, event)) {
+			this.drop('unknown-event', event);
+			return;
+		}
+
+		const parsed = this.options.inbound[event]!.safeParse(data);
+		if (!parsed.success) {
+			this.drop('bad-data', `${event}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+			return;
+		}
+
+		const listeners = (direct ? this.directListeners : this.broadcastListeners).get(event);
+		if (!listeners || listeners.size === 0) {
+			this.drop('no-listener', event);
+			return;
+		}
+
+		this.stats.received++;
+		const message: BusMessage<unknown> = {event, from: UUID, to, data: parsed.data};
+		for (const listener of [...listeners]) {
+			try {
+				listener(message);
+			} catch (error) {
+				this.drop('listener-error', `${event}: ${error instanceof Error ? error.message : String(error)}`);
+			}
+		}
+	}
+}
+
+/** The Redis address for messages, without a password. */
+export function describeTarget(target: RedisTarget | undefined): string {
+	if (target === undefined) {
+		return 'redis://127.0.0.1:6379';
+	}
+
+	if (typeof target === 'string') {
+		try {
+			const url = new URL(target);
+			url.password = '';
+			url.username = '';
+			return url.toString().replace(/\/$/, '');
+		} catch {
+			return 'an unparsable Redis URL';
+		}
+	}
+
+	return `${target.host ?? '127.0.0.1'}:${target.port ?? 6379}`;
+}
+
+async function quit(connection: Redis): Promise<void> {
+	if (connection.status === 'end' || connection.status === 'wait') {
+		connection.disconnect();
+		return;
+	}
+
+	try {
+		await connection.quit();
+	} catch {
+		connection.disconnect();
+	}
+}

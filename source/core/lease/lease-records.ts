@@ -1,0 +1,56 @@
+import type {ProxyEndpoint} from '../../pool/pool-backend.js';
+import type {ClientMessage, LeaseEndReason} from './messages.js';
+
+export type SlotState = 'starting' | 'free' | 'offered' | 'leased' | 'recycling' | 'down';
+
+/** The provider's view of one proxy of its pool. */
+export type ProxySlot = {
+	endpoint: ProxyEndpoint;
+	state: SlotState;
+	offerId?: string;
+	leaseId?: string;
+};
+
+export type Offer = {
+	readonly offerId: string;
+	readonly clientId: string;
+	requestId: string;
+	readonly proxyId: string;
+	readonly expiresAt: number;
+};
+
+export type Lease = {
+	readonly leaseId: string;
+	readonly secret: string;
+	readonly clientId: string;
+	readonly offerId: string;
+	readonly requestId: string;
+	readonly proxyId: string;
+	readonly createdAt: number;
+	readonly expiresAt: number;
+	lastHeartbeatAt: number;
+	heartbeats: number;
+	rotation?: {rotateId: string; startedAt: number};
+	lastRotation?: {rotateId: string; reply: ClientMessage<'proxy:rotate'>};
+};
+
+/** What displays and logs see of a lease. */
+export type LeaseSnapshot = {
+	readonly leaseId: string;
+	readonly clientId: string;
+	readonly proxyId: string;
+	readonly host: string;
+	readonly port: number;
+	readonly httpPort?: number;
+	readonly exitIp?: string;
+	readonly createdAt: number;
+	readonly expiresAt: number;
+	readonly lastHeartbeatAt: number;
+	readonly heartbeats: number;
+	readonly rotating: boolean;
+};
+
+export type LeaseEnd = {
+	readonly lease: LeaseSnapshot;
+	readonly reason: LeaseEndReason;
+};

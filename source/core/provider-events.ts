@@ -1,0 +1,30 @@
+import type {InstanceSnapshot, ProxyEndpoint} from '../pool/pool-backend.js';
+import type {LeaseEnd, LeaseSnapshot} from './lease/lease-records.js';
+
+export type RotationReport = {
+	readonly proxyId: string;
+	/** Set when a lease holder asked for the rotation. */
+	readonly leaseId?: string;
+	readonly previousExitIp?: string;
+	readonly exitIp?: string;
+	readonly durationMs: number;
+	readonly reason: 'rotate' | 'recycle' | 'manual';
+};
+
+/** What a provider reports, for displays, logs and scripts. */
+export type ProviderEvents = {
+	'instance-change': [InstanceSnapshot];
+	'instance-ready': [ProxyEndpoint];
+	'instance-down': [id: string, reason: string];
+	offered: [offer: {offerId: string; clientId: string; proxyId: string}];
+	leased: [LeaseSnapshot];
+	released: [LeaseEnd];
+	rotated: [RotationReport];
+	'rotate-failed': [proxyId: string, error: Error];
+	heartbeat: [LeaseSnapshot];
+	/** A destroy, rotate or heartbeat that did not carry the lease's secret. */
+	forged: [event: string, from: string];
+	log: [message: string];
+	/** Connection trouble and other problems that stop nothing. */
+	warning: [Error];
+};

@@ -1,0 +1,17 @@
+export {Client, type ClientOptions, type ClientStatus, type SlotSnapshot} from './core/client.js';
+export {ClientProxy, type ClientProxyEvents} from './core/client-proxy.js';
+export type {ClientEvents, ProxyDrop} from './core/client-events.js';
+export {Provider, type ProviderOptions, type ProviderStatus} from './core/provider.js';
+export type {ProviderEvents, RotationReport} from './core/provider-events.js';
+export {Bus, type BusOptions, type BusStats, type BusEvents, type RedisTarget} from './core/bus/bus.js';
+export type {DropReason} from './core/bus/drop-reason.js';
+export type {LeaseSnapshot, LeaseEnd} from './core/lease/lease-records.js';
+export type {LeaseInfo, LeaseEndReason} from './core/lease/messages.js';
+export {defaultClientTimings, defaultProviderTimings, type ClientTimings, type ProviderTimings} from './core/lease/timings.js';
+export {MemoryBackend, type MemoryBackendOptions} from './pool/memory-backend.js';
+export type {PoolBackend, PoolEvents, ProxyEndpoint, InstanceSnapshot, InstanceState} from './pool/pool-backend.js';
+export {ProxyDownError} from './core/errors/proxy-down-error.js';
+export {LeaseTimeoutError} from './core/errors/lease-timeout-error.js';
+export {RotateError} from './core/errors/rotate-error.js';
+export {ClosedError} from './core/errors/closed-error.js';
+export {RedisUnavailableError} from './core/errors/redis-unavailable-error.js';

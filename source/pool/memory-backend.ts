@@ -1,0 +1,101 @@
+import {EventEmitter} from 'node:events';
+import type {InstanceSnapshot, PoolBackend, PoolEvents, ProxyEndpoint} from './pool-backend.js';
+
+export type MemoryBackendOptions = {
+	/** Number of proxies. */
+	count?: number;
+	host?: string;
+	/** First (fake) port; proxies get consecutive ports. Nothing listens on them. */
+	basePort?: number;
+	/** Simulated rotation time. */
+	rotateDelayMs?: number;
+};
+
+type Entry = {endpoint: ProxyEndpoint; snapshot: InstanceSnapshot};
+
+/**
+ * A pool of pretend proxies that lives in memory: instant to start, rotations give a new
+ * documentation-range exit address. For tests and benchmarks of the lease protocol; nothing
+ * listens on its ports and it sends no traffic anywhere.
+ */
+export class MemoryBackend implements PoolBackend {
+	readonly events = new EventEmitter<PoolEvents>();
+	private readonly entries = new Map<string, Entry>();
+	private nextExit = 1;
+	private stopped = false;
+
+	constructor(private readonly options: MemoryBackendOptions = {}) {}
+
+	async start(): Promise<void> {
+		const count = this.options.count ?? 3;
+		const host = this.options.host ?? '127.0.0.1';
+		const basePort = this.options.basePort ?? 20_000;
+		for (let index = 0; index < count; index++) {
+			const endpoint: ProxyEndpoint = {id: `mem-${index}`, host, port: basePort + (index * 2), httpPort: basePort + (index * 2) + 1, exitIp: this.newExitIp()};
+			this.entries.set(endpoint.id, {endpoint, snapshot: {...endpoint, state: 'ready', startedAt: Date.now(), rotations: 0, restarts: 0}});
+		}
+
+		for (const {endpoint, snapshot} of this.entries.values()) {
+			this.events.emit('instance-change', snapshot);
+			this.events.emit('proxy-ready', endpoint);
+		}
+	}
+
+	async stop(): Promise<void> {
+		this.stopped = true;
+	}
+
+	async rotate(id: string): Promise<ProxyEndpoint> {
+		const entry = this.get(id);
+		this.setState(entry, 'rotating');
+		if (this.options.rotateDelayMs) {
+			await new Promise(resolve => {
+				setTimeout(resolve, this.options.rotateDelayMs);
+			});
+		}
+
+		entry.endpoint = {...entry.endpoint, exitIp: this.newExitIp()};
+		entry.snapshot = {...entry.snapshot, ...entry.endpoint, rotations: entry.snapshot.rotations + 1};
+		this.setState(entry, 'ready');
+		return entry.endpoint;
+	}
+
+	async restart(id: string): Promise<void> {
+		const entry = this.get(id);
+		this.kill(id);
+		entry.endpoint = {...entry.endpoint, exitIp: this.newExitIp()};
+		entry.snapshot = {...entry.snapshot, ...entry.endpoint, restarts: entry.snapshot.restarts + 1};
+		this.setState(entry, 'ready');
+		this.events.emit('proxy-ready', entry.endpoint);
+	}
+
+	/** Simulate an instance dying: it stays down until `restart`. */
+	kill(id: string): void {
+		const entry = this.get(id);
+		this.setState(entry, 'down');
+		this.events.emit('proxy-down', id, 'killed');
+	}
+
+	snapshot(): InstanceSnapshot[] {
+		return [...this.entries.values()].map(entry => entry.snapshot);
+	}
+
+	private get(id: string): Entry {
+		const entry = this.entries.get(id);
+		if (!entry || this.stopped) {
+			throw new Error(`no proxy ${id}`);
+		}
+
+		return entry;
+	}
+
+	private setState(entry: Entry, state: InstanceSnapshot['state']): void {
+		entry.snapshot = {...entry.snapshot, state};
+		this.events.emit('instance-change', entry.snapshot);
+	}
+
+	private newExitIp(): string {
+		const n = this.nextExit++;
+		return `203.0.${113 + Math.floor(n / 250)}.${(n % 250) + 1}`;
+	}
+}

@@ -1,0 +1,58 @@
+import type {EventEmitter} from 'node:events';
+
+/** A proxy the pool can lease out. */
+export type ProxyEndpoint = {
+	readonly id: string;
+	readonly host: string;
+	/** SOCKS5 port. */
+	readonly port: number;
+	/** HTTP CONNECT port, when the proxy has one. */
+	readonly httpPort?: number;
+	/** The verified exit IP, when known. */
+	readonly exitIp?: string;
+};
+
+export type InstanceState = 'starting' | 'ready' | 'rotating' | 'restarting' | 'down' | 'stopped';
+
+/** What the UI shows of one pool instance. */
+export type InstanceSnapshot = ProxyEndpoint & {
+	readonly state: InstanceState;
+	/** Bootstrap progress while starting, 0..100. */
+	readonly bootstrap?: number;
+	readonly startedAt?: number;
+	readonly rotations: number;
+	readonly restarts: number;
+	readonly pid?: number;
+	readonly lastError?: string;
+};
+
+export type PoolEvents = {
+	/** The proxy is usable (first start, or back after a restart). */
+	'proxy-ready': [ProxyEndpoint];
+	/** The proxy is unusable until the next 'proxy-ready' for it. */
+	'proxy-down': [id: string, reason: string];
+	/** The proxy changed in place while usable (for example re-pinned to a new exit). */
+	'proxy-update': [ProxyEndpoint];
+	/** Something about an instance changed (state, bootstrap progress): for displays. */
+	'instance-change': [InstanceSnapshot];
+	/** A line worth showing in a log. */
+	log: [message: string];
+};
+
+/**
+ * Where a provider's proxies come from. The provider leases them out; the backend starts,
+ * supervises and rotates them. The in-memory backend serves tests and benchmarks; the Tor
+ * backend runs real Tor instances.
+ */
+export type PoolBackend = {
+	readonly events: EventEmitter<PoolEvents>;
+	/** Start every instance; resolves when they are started (each reports 'proxy-ready' when usable). */
+	start(): Promise<void>;
+	/** Stop everything. Idempotent. */
+	stop(): Promise<void>;
+	/** Change the proxy's exit; resolves with the new endpoint once verified. */
+	rotate(id: string): Promise<ProxyEndpoint>;
+	/** Restart one instance (it goes down, then ready again). */
+	restart(id: string): Promise<void>;
+	snapshot(): InstanceSnapshot[];
+};

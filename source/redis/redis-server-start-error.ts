@@ -1,0 +1,3 @@
+export class RedisServerStartError extends Error {
+	override readonly name = 'RedisServerStartError';
+}

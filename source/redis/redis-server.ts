@@ -1,0 +1,116 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import net from 'node:net';
+import {freePort} from '../util/free-port.js';
+import {terminate} from '../util/terminate.js';
+import {RedisServerNotFoundError} from './redis-server-not-found-error.js';
+import {RedisServerStartError} from './redis-server-start-error.js';
+
+export type RedisServerOptions = {
+	/** Port to listen on; a free one is picked when omitted. */
+	port?: number;
+	host?: string;
+	/** Path of the redis-server binary. */
+	bin?: string;
+	startTimeoutMs?: number;
+};
+
+export type RedisServer = {
+	readonly url: string;
+	readonly host: string;
+	readonly port: number;
+	readonly pid: number | undefined;
+	/** Stop the server (SIGTERM, then SIGKILL). Idempotent. */
+	stop(): Promise<void>;
+};
+
+async function ping(host: string, port: number): Promise<boolean> {
+	return new Promise(resolve => {
+		const socket = net.connect({host, port});
+		let answer = '';
+		const done = (ok: boolean) => {
+			socket.destroy();
+			resolve(ok);
+		};
+
+		socket.setTimeout(500, () => {
+			done(false);
+		});
+		socket.once('error', () => {
+			done(false);
+		});
+		socket.on('data', chunk => {
+			answer += chunk.toString('utf8');
+			if (answer.includes('\r\n')) {
+				done(answer.startsWith('+PONG'));
+			}
+		});
+		socket.once('connect', () => {
+			socket.write('PING\r\n');
+		});
+	});
+}
+
+/** Is something answering PING on host:port? */
+export async function isRedisAnswering(host: string, port: number): Promise<boolean> {
+	return ping(host, port);
+}
+
+/**
+ * Start a private redis-server: no persistence, no config file of the machine's, bound to one
+ * loopback address. Resolves once it answers PING.
+ */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+	const host = options.host ?? '127.0.0.1';
+	const port = options.port ?? (await freePort(host));
+	const bin = options.bin ?? 'redis-server';
+	const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+	const child: ChildProcess = spawn(
+		bin,
+		['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning'],
+		{stdio: ['ignore', 'pipe', 'pipe']},
+	);
+	let output = '';
+	const collect = (chunk: Buffer) => {
+		output = (output + chunk.toString('utf8')).slice(-4000);
+	};
+
+	child.stdout?.on('data', collect);
+	child.stderr?.on('data', collect);
+	const spawnError = await new Promise<Error | undefined>(resolve => {
+		child.once('error', resolve);
+		child.once('spawn', () => {
+			resolve(undefined);
+		});
+	});
+	if (spawnError) {
+		if ((spawnError as NodeJS.ErrnoException).code === 'ENOENT') {
+			throw new RedisServerNotFoundError(bin, {cause: spawnError});
+		}
+
+		throw new RedisServerStartError(`could not start ${bin}: ${spawnError.message}`, {cause: spawnError});
+	}
+
+	const stop = async () => terminate(child, {timeoutMs: 3000});
+	for (;;) {
+		if (child.exitCode !== null || child.signalCode !== null) {
+			throw new RedisServerStartError(`redis-server exited while starting on ${host}:${port}: ${output.trim().split('\n').at(-1) ?? ''}`);
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		if (await ping(host, port)) {
+			break;
+		}
+
+		if (Date.now() > deadline) {
+			await stop();
+			throw new RedisServerStartError(`redis-server did not answer on ${host}:${port} in time`);
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => {
+			setTimeout(resolve, 20);
+		});
+	}
+
+	return {url: `redis://${host}:${port}`, host, port, pid: child.pid, stop};
+}

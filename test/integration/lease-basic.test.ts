@@ -1,0 +1,82 @@
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {Client} from '../../source/core/client.js';
+import type {ClientProxy} from '../../source/core/client-proxy.js';
+import {Provider} from '../../source/core/provider.js';
+import {MemoryBackend} from '../../source/pool/memory-backend.js';
+import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
+import {nextEvent, waitFor} from '../helpers/wait-for.js';
+
+let redis: RedisServer;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+	redis = await startTestRedis();
+});
+afterAll(async () => {
+	await redis?.stop();
+});
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) {
+		// eslint-disable-next-line no-await-in-loop
+		await cleanup();
+	}
+});
+
+async function provider(namespace: string, count = 3, timings = {}): Promise<Provider> {
+	const p = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count}), timings});
+	cleanups.push(async () => p.stop());
+	await p.connect();
+	await p.createCluster();
+	p.startProviding();
+	return p;
+}
+
+async function client(namespace: string, timings = {}): Promise<Client> {
+	const c = new Client({redis: redis.url, namespace, timings});
+	cleanups.push(async () => c.close());
+	await c.connect();
+	return c;
+}
+
+describe('one client, one provider', () => {
+	it('leases a proxy with its provider, address and exit', async () => {
+		const namespace = testNamespace();
+		const p = await provider(namespace);
+		const c = await client(namespace);
+		const ready = nextEvent<[ClientProxy]>(c, 'proxy-ready');
+		c.createProxy();
+		const [proxy] = await ready;
+		expect(proxy.clusterId).toBe(p.id);
+		expect(proxy.host).toBe('127.0.0.1');
+		expect(proxy.url).toBe(`socks5h://127.0.0.1:${proxy.port}`);
+		expect(proxy.httpUrl).toBe(`http://127.0.0.1:${proxy.httpPort}`);
+		expect(proxy.exitIp).toMatch(/^203\.0\./);
+		expect(p.leases().map(lease => lease.leaseId)).toEqual([proxy.leaseId]);
+		expect(p.leases()[0]!.clientId).toBe(c.id);
+	});
+
+	it('getProxy awaits a proxy, and times out with a named error when no provider answers', async () => {
+		const namespace = testNamespace();
+		const c = await client(namespace);
+		await expect(c.getProxy({timeoutMs: 300})).rejects.toMatchObject({name: 'LeaseTimeoutError'});
+		await provider(namespace);
+		const proxy = await c.getProxy({timeoutMs: 5000});
+		expect(proxy.leaseId).toMatch(/^[\da-f-]{36}$/);
+	});
+
+	it('heartbeats keep the lease; close() gives it back, twice without harm', async () => {
+		const namespace = testNamespace();
+		const p = await provider(namespace, 1, {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 400});
+		const c = await client(namespace);
+		const proxy = await c.getProxy();
+		await waitFor(() => (p.leases()[0]?.heartbeats ?? 0) >= 5, {message: '5 heartbeats'});
+		expect(p.leases()).toHaveLength(1);
+		const released = nextEvent(p, 'released');
+		await Promise.all([c.close(), c.close()]);
+		const [end] = await released;
+		expect(end).toMatchObject({reason: 'destroyed', lease: {leaseId: proxy.leaseId}});
+		expect(proxy.state).toBe('ended');
+		await p.stop();
+		await p.stop();
+	});
+});
