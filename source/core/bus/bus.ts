@@ -65,7 +65,8 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	private readonly broadcastListeners = new Map<string, Set<Listener<unknown>>>();
 	private readonly directListeners = new Map<string, Set<Listener<unknown>>>();
 	private readonly maxMessageBytes: number;
-	private readonly testDropRate: number;
+	/** Test hook: the share (0..1) of incoming messages dropped at the receiving side. */
+	testDropRate: number;
 	private readonly pub: Redis;
 	private readonly sub: Redis;
 	private closing: Promise<void> | undefined;

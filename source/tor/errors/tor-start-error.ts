@@ -1,0 +1,13 @@
+/** Tor did not come up: it exited during start, never opened its control port, or refused our controller. */
+export class TorStartError extends Error {
+	override name = 'TorStartError';
+
+	/** Tor's last log lines (redacted), oldest first. */
+	readonly logLines: string[];
+
+	constructor(message: string, logLines: string[], options?: ErrorOptions) {
+		const tail = logLines.length > 0 ? `\n${logLines.map(line => `  ${line}`).join('\n')}` : '';
+		super(`${message}${tail}`, options);
+		this.logLines = logLines;
+	}
+}

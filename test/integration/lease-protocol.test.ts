@@ -1,0 +1,199 @@
+import {Redis} from 'ioredis';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import type {ClientProxy} from '../../source/core/client-proxy.js';
+import type {ProxyDownError} from '../../source/core/errors/proxy-down-error.js';
+import {LeaseHarness} from '../helpers/lease-harness.js';
+import {startTestRedis, type RedisServer} from '../helpers/redis.js';
+import {nextEvent, waitFor} from '../helpers/wait-for.js';
+
+let redis: RedisServer;
+let harness: LeaseHarness;
+
+beforeAll(async () => {
+	redis = await startTestRedis();
+});
+afterAll(async () => {
+	await redis?.stop();
+});
+afterEach(async () => {
+	await harness?.cleanup();
+});
+
+const fast = {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 400};
+
+describe('many clients racing for fewer proxies', () => {
+	it('never leases one proxy twice, and serves everyone as proxies free up', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 3, timings: fast});
+		const clients = await Promise.all(Array.from({length: 10}, async () => harness.client()));
+		const held = new Map<string, string>(); // proxyId → leaseId, while held
+		const violations: string[] = [];
+		provider.on('leased', lease => {
+			if (held.has(lease.proxyId)) {
+				violations.push(`${lease.proxyId} leased while held by ${held.get(lease.proxyId)}`);
+			}
+
+			held.set(lease.proxyId, lease.leaseId);
+		});
+		provider.on('released', ({lease}) => {
+			held.delete(lease.proxyId);
+		});
+		const served = new Set<string>();
+		await Promise.all(clients.map(async client => {
+			const proxy = await client.getProxy({timeoutMs: 20_000});
+			// Each client-side proxy must be one no other client holds right now.
+			const holders = clients.flatMap(other => other.proxies()).filter(p => p.proxyId === proxy.proxyId && p.state === 'active');
+			expect(holders).toHaveLength(1);
+			served.add(client.id);
+			await proxy.destroy();
+		}));
+		expect(served.size).toBe(10);
+		expect(violations).toEqual([]);
+		expect(provider.stats.leases).toBe(10);
+	});
+});
+
+describe('two providers', () => {
+	it('clients are served by both, and no offer is claimed twice', async () => {
+		harness = new LeaseHarness(redis.url);
+		const [a, b] = await Promise.all([harness.provider({count: 2}), harness.provider({count: 2})]);
+		const clients = await Promise.all(Array.from({length: 4}, async () => harness.client()));
+		const proxies = await Promise.all(clients.map(async client => client.getProxy({timeoutMs: 10_000})));
+		const byProvider = new Set(proxies.map(proxy => proxy.clusterId));
+		expect(byProvider).toEqual(new Set([a.id, b.id]));
+		expect(new Set(proxies.map(proxy => `${proxy.clusterId}/${proxy.proxyId}`)).size).toBe(4);
+		expect(a.leases()).toHaveLength(2);
+		expect(b.leases()).toHaveLength(2);
+	});
+});
+
+describe('heartbeat loss', () => {
+	it('a provider that stops hearing heartbeats takes the proxy back and rotates it', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 1, timings: fast});
+		const client = await harness.client();
+		const proxy = await client.getProxy();
+		const released = nextEvent(provider, 'released');
+		const rotated = nextEvent(provider, 'rotated');
+		// The provider hears nothing more from anyone.
+		provider.bus.testDropRate = 1;
+		const [end] = await released;
+		expect(end).toMatchObject({reason: 'heartbeat-timeout', lease: {leaseId: proxy.leaseId}});
+		const [rotation] = await rotated;
+		expect(rotation).toMatchObject({reason: 'recycle', previousExitIp: proxy.exitIp});
+		expect(rotation.exitIp).not.toBe(proxy.exitIp);
+		expect(provider.leases()).toEqual([]);
+	});
+
+	it('a client that stops hearing answers reports the proxy down and leases another', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 2, timings: fast});
+		const client = await harness.client();
+		client.createProxy();
+		const [first] = await nextEvent<[ClientProxy]>(client, 'proxy-ready');
+		const down = nextEvent<[ProxyDownError]>(client, 'proxy-down');
+		// The client hears nothing more from its provider.
+		client.bus.testDropRate = 1;
+		const [error] = await down;
+		expect(error.name).toBe('ProxyDownError');
+		expect(error.proxy).toBe(first);
+		expect(first.state).toBe('ended');
+		client.bus.testDropRate = 0;
+		const [second] = await nextEvent<[ClientProxy]>(client, 'proxy-ready');
+		expect(second.leaseId).not.toBe(first.leaseId);
+	});
+});
+
+describe('lease TTL', () => {
+	it('ends the lease, rotates the proxy, and the client leases again by itself', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 1, timings: {...fast, leaseTtlMs: 300}});
+		const client = await harness.client();
+		client.createProxy();
+		const [first] = await nextEvent<[ClientProxy]>(client, 'proxy-ready');
+		const [ended, reason] = await nextEvent<[ClientProxy, string]>(client, 'proxy-end');
+		expect(ended).toBe(first);
+		expect(reason).toBe('ttl');
+		const [second] = await nextEvent<[ClientProxy]>(client, 'proxy-ready');
+		expect(second.leaseId).not.toBe(first.leaseId);
+		expect(second.proxyId).toBe(first.proxyId);
+		expect(second.exitIp).not.toBe(first.exitIp);
+		expect(provider.leases().map(lease => lease.leaseId)).toEqual([second.leaseId]);
+	});
+});
+
+describe('destroy and rotate by the holder', () => {
+	it('destroy ends the lease and the proxy comes back with a new exit', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 1});
+		const client = await harness.client();
+		const proxy = await client.getProxy();
+		await proxy.destroy();
+		await proxy.destroy();
+		expect(proxy.state).toBe('ended');
+		expect(provider.leases()).toEqual([]);
+		const next = await client.getProxy();
+		expect(next.proxyId).toBe(proxy.proxyId);
+		expect(next.exitIp).not.toBe(proxy.exitIp);
+	});
+
+	it('rotate keeps the lease and answers with the new exit', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 1});
+		const client = await harness.client();
+		const proxy = await client.getProxy();
+		const before = proxy.exitIp;
+		const rotated = nextEvent<[ClientProxy, string]>(proxy, 'rotated');
+		await proxy.rotate();
+		expect(proxy.exitIp).toBeDefined();
+		expect(proxy.exitIp).not.toBe(before);
+		expect((await rotated)[1]).toBe(before);
+		expect(provider.leases()).toMatchObject([{leaseId: proxy.leaseId, exitIp: proxy.exitIp}]);
+	});
+});
+
+describe('messages forged by a non-holder', () => {
+	it('destroy, rotate and heartbeat without the secret are ignored and counted', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 1});
+		const client = await harness.client();
+		const proxy = await client.getProxy();
+		const thief = await harness.client();
+		const secret = 'x'.repeat(32);
+		await thief.bus.sendMessage('proxy:destroy', provider.id, {leaseId: proxy.leaseId, secret});
+		await thief.bus.sendMessage('proxy:rotate', provider.id, {leaseId: proxy.leaseId, secret, rotateId: crypto.randomUUID()});
+		await thief.bus.sendMessage('proxy:heartbeat', provider.id, {leaseId: proxy.leaseId, secret, seq: 1});
+		await waitFor(() => provider.stats.forged === 3, {message: '3 forged messages counted'});
+		expect(provider.leases()).toMatchObject([{leaseId: proxy.leaseId, exitIp: proxy.exitIp}]);
+		expect(proxy.state).toBe('active');
+	});
+});
+
+describe('malformed messages', () => {
+	it('are dropped and counted, and the provider keeps serving', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 1});
+		const raw = new Redis(redis.url);
+		try {
+			const direct = `${harness.namespace}:to:${provider.id}`;
+			const requests = `${harness.namespace}:event:proxy:request`;
+			const sender = crypto.randomUUID();
+			await raw.publish(requests, '{not json');
+			await raw.publish(requests, JSON.stringify({event: 'proxy:request'}));
+			await raw.publish(requests, JSON.stringify({event: 'proxy:request', UUID: sender, data: {requestId: 42}}));
+			await raw.publish(direct, JSON.stringify({event: 'proxy:explode', UUID: sender, to: provider.id}));
+			await raw.publish(direct, JSON.stringify({event: 'proxy:link', UUID: sender, to: provider.id, data: {requestId: 'a'.repeat(20_000)}}));
+			await raw.publish(direct, JSON.stringify({event: 'proxy:link', UUID: sender, to: crypto.randomUUID(), data: {}}));
+			await raw.publish(direct, JSON.stringify({event: '__proto__', UUID: sender, to: provider.id, data: {}}));
+			await raw.publish(direct, JSON.stringify([1, 2, 3]));
+			await waitFor(() => Object.values(provider.stats.dropped).reduce((a, b) => a + b, 0) === 8, {message: '8 drops'});
+			expect(provider.stats.dropped).toMatchObject({'bad-json': 1, 'bad-envelope': 2, 'bad-data': 1, 'unknown-event': 2, 'too-large': 1, 'wrong-channel': 1});
+		} finally {
+			raw.disconnect();
+		}
+
+		const client = await harness.client();
+		const proxy = await client.getProxy();
+		expect(proxy.clusterId).toBe(provider.id);
+	});
+});
