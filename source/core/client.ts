@@ -51,7 +51,7 @@ export class Client extends EventEmitter<ClientEvents> {
 			testDropRate: options.testDropRate,
 			name: 'nightcrawler-client',
 		});
-		this.bus.events.on('error', error => this.emit('proxy-error', error));
+		this.bus.events.on('warning', error => this.emit('proxy-error', error));
 		this.bus.events.on('online', () => this.emit('change'));
 		this.bus.events.on('offline', () => this.emit('change'));
 		this.host = this.slotHost();

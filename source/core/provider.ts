@@ -47,7 +47,7 @@ export class Provider extends EventEmitter<ProviderEvents> {
 			testDropRate: options.testDropRate,
 			name: 'nightcrawler-provider',
 		});
-		this.bus.events.on('error', error => this.emit('warning', error));
+		this.bus.events.on('warning', error => this.emit('warning', error));
 		this.server = new LeaseServer({bus: this.bus, backend: this.backend, timings: this.timings, events: this, advertiseHost: options.advertiseHost});
 		this.backend.events.on('instance-change', snapshot => this.emit('instance-change', snapshot));
 		this.backend.events.on('log', message => this.emit('log', message));

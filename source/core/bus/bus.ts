@@ -33,7 +33,8 @@ export type BusEvents = {
 	/** The subscriber connection was lost; messages published meanwhile are lost. */
 	offline: [];
 	dropped: [reason: DropReason, detail: string];
-	error: [error: Error];
+	/** Connection trouble; ioredis keeps retrying. (Not 'error': nothing here may throw for want of a listener.) */
+	warning: [error: Error];
 };
 
 export type BusStats = {
@@ -210,6 +211,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 			autoResubscribe: false,
 			enableOfflineQueue: false,
 			maxRetriesPerRequest: 1,
+			enableAutoPipelining: true,
 			retryStrategy: times => Math.min(times * 50, 500),
 		};
 		const target = this.options.redis ?? 'redis://127.0.0.1:6379';
@@ -217,7 +219,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		connection.on('error', (error: Error) => {
 			// Connection errors are reported and retried by ioredis; never let them go unhandled.
 			if (this.status !== 'closing' && this.status !== 'closed') {
-				this.events.emit('error', error);
+				this.events.emit('warning', error);
 			}
 		});
 		return connection;
@@ -242,7 +244,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		} catch (error) {
 			// The connection dropped mid-subscribe; the next 'ready' subscribes again.
 			if (this.status !== 'closing' && this.status !== 'closed') {
-				this.events.emit('error', error instanceof Error ? error : new Error(String(error)));
+				this.events.emit('warning', error instanceof Error ? error : new Error(String(error)));
 			}
 
 			return false;

@@ -105,7 +105,6 @@ export class LeaseSlot {
 		this.phase = 'linked';
 		this.host.indexLease(this, data.lease.leaseId, undefined);
 		const {heartbeatIntervalMs, heartbeatTimeoutMs} = data.lease;
-		this.sendHeartbeat();
 		this.every(Math.max(10, heartbeatIntervalMs), () => {
 			const now = Date.now();
 			if (now - proxy.lastHeartbeatAt > heartbeatTimeoutMs) {
@@ -205,7 +204,7 @@ export class LeaseSlot {
 				if (this.rotation?.rotateId !== rotateId) {
 					clearInterval(timer);
 				} else if (Date.now() > this.rotation.deadline) {
-					this.failRotation(new RotateError(`rotation not answered within ${rotateTimeoutMs} ms`));
+					this.failRotation(() => new RotateError(`rotation not answered within ${rotateTimeoutMs} ms`));
 				} else {
 					send();
 				}
@@ -239,7 +238,7 @@ export class LeaseSlot {
 		this.phase = 'closing';
 		this.stopTimer();
 		this.setRequest(undefined);
-		this.failRotation(new ClosedError('the proxy was destroyed'));
+		this.failRotation(() => new ClosedError('the proxy was destroyed'));
 		if (linking) {
 			void this.host.bus.sendMessage('proxy:decline', linking.providerId, {offerId: linking.offerId});
 		}
@@ -273,7 +272,7 @@ export class LeaseSlot {
 	/** Stop at once, without telling anyone (the client is going away or the lease is already gone). */
 	close(): void {
 		this.stopTimer();
-		this.failRotation(new ClosedError('the client was closed'));
+		this.failRotation(() => new ClosedError('the client was closed'));
 		this.setRequest(undefined);
 		if (this.linked) {
 			this.host.indexLease(this, undefined, this.linked.proxy.leaseId);
@@ -341,7 +340,7 @@ export class LeaseSlot {
 	private unlink(): Linked | undefined {
 		const {linked} = this;
 		this.stopTimer();
-		this.failRotation(new RotateError('the lease ended'));
+		this.failRotation(() => new RotateError('the lease ended'));
 		if (linked) {
 			this.host.indexLease(this, undefined, linked.proxy.leaseId);
 		}
@@ -359,10 +358,10 @@ export class LeaseSlot {
 		}
 	}
 
-	private failRotation(error: Error): void {
+	private failRotation(error: () => Error): void {
 		const {rotation} = this;
 		this.rotation = undefined;
-		rotation?.reject(error);
+		rotation?.reject(error());
 	}
 
 	private setRequest(requestId: string | undefined): void {

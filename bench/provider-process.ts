@@ -1,0 +1,32 @@
+/**
+ * The benchmark's provider, in a process of its own as it would be in use (a provider runs on
+ * its own host), so clients and provider do not share one event loop. Driven over IPC.
+ */
+import {Provider} from '../source/core/provider.js';
+import {MemoryBackend} from '../source/pool/memory-backend.js';
+
+type Command = {type: 'start'; url: string; namespace: string; count: number} | {type: 'stats'} | {type: 'stop'};
+
+let provider: Provider | undefined;
+
+function send(message: unknown): void {
+	process.send?.(message);
+}
+
+process.on('message', (command: Command) => {
+	void (async () => {
+		if (command.type === 'start') {
+			provider = new Provider({redis: command.url, namespace: command.namespace, backend: new MemoryBackend({count: command.count})});
+			await provider.connect();
+			await provider.createCluster();
+			provider.startProviding();
+			send({type: 'started', id: provider.id});
+		} else if (command.type === 'stats') {
+			send({type: 'stats', delivered: provider?.stats.delivered ?? 0});
+		} else {
+			await provider?.stop();
+			send({type: 'stopped'});
+			process.disconnect();
+		}
+	})();
+});
