@@ -1,0 +1,28 @@
+import {describe, expect, it} from 'vitest';
+import {Channels} from '../../source/core/bus/channels.js';
+import {envelopeSchema} from '../../source/core/bus/envelope.js';
+import {clientInbound, providerInbound} from '../../source/core/lease/messages.js';
+
+const uuid = '7d7b1b0e-5c1a-4f8e-9d7e-2f8a1c3b4d5e';
+
+describe('envelope', () => {
+	it('accepts the documented shape and refuses extra keys and bad ids', () => {
+		expect(envelopeSchema.safeParse({event: 'proxy:request', UUID: uuid, data: {requestId: uuid}}).success).toBe(true);
+		expect(envelopeSchema.safeParse({event: 'proxy:request', UUID: uuid, extra: 1}).success).toBe(false);
+		expect(envelopeSchema.safeParse({event: 'proxy:request', UUID: 'nope'}).success).toBe(false);
+		expect(envelopeSchema.safeParse({event: '', UUID: uuid}).success).toBe(false);
+	});
+
+	it('builds channel names under the namespace', () => {
+		const channels = new Channels('ns');
+		expect(channels.broadcast('proxy:request')).toBe('ns:event:proxy:request');
+		expect(channels.direct(uuid)).toBe(`ns:to:${uuid}`);
+	});
+
+	it('message schemas refuse short secrets and out-of-range ports', () => {
+		expect(providerInbound['proxy:heartbeat'].safeParse({leaseId: uuid, secret: 'short', seq: 1}).success).toBe(false);
+		const lease = {leaseId: uuid, proxyId: 'p', host: 'h', port: 70_000, expiresInMs: 1, ttlMs: 1, heartbeatIntervalMs: 1, heartbeatTimeoutMs: 1};
+		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease}).success).toBe(false);
+		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease: {...lease, port: 9050}}).success).toBe(true);
+	});
+});

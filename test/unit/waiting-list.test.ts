@@ -1,0 +1,32 @@
+import {describe, expect, it} from 'vitest';
+import {WaitingList} from '../../source/core/lease/waiting-list.js';
+
+describe('WaitingList', () => {
+	it('serves the oldest live request first and keeps a refreshed request in its place', () => {
+		const list = new WaitingList(100);
+		list.add('a', 'r1', 0);
+		list.add('b', 'r2', 10);
+		list.add('a', 'r1', 50);
+		expect(list.shift(60)).toMatchObject({clientId: 'a', requestId: 'r1', since: 0});
+		expect(list.shift(60)).toMatchObject({clientId: 'b'});
+		expect(list.shift(60)).toBeUndefined();
+	});
+
+	it('skips and forgets requests whose client stopped asking', () => {
+		const list = new WaitingList(100);
+		list.add('gone', 'r1', 0);
+		list.add('here', 'r2', 90);
+		expect(list.shift(150)).toMatchObject({clientId: 'here'});
+		expect(list.size).toBe(0);
+	});
+
+	it('keeps several requests of one client apart, and removes one', () => {
+		const list = new WaitingList(100);
+		list.add('a', 'r1', 0);
+		list.add('a', 'r2', 0);
+		list.remove('a', 'r1');
+		expect(list.size).toBe(1);
+		list.prune(500);
+		expect(list.size).toBe(0);
+	});
+});
