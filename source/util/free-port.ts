@@ -32,3 +32,18 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
 
 	return [...ports];
 }
+
+/** Can something listen on host:port right now? */
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+	return new Promise(resolve => {
+		const server = net.createServer();
+		server.once('error', () => {
+			resolve(false);
+		});
+		server.listen({host, port, exclusive: true}, () => {
+			server.close(() => {
+				resolve(true);
+			});
+		});
+	});
+}

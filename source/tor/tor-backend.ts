@@ -1,0 +1,186 @@
+import {EventEmitter} from 'node:events';
+import {access, readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {execa} from 'execa';
+import type {InstanceSnapshot, PoolBackend, PoolEvents, ProxyEndpoint} from '../pool/pool-backend.js';
+import {freePorts, isPortFree} from '../util/free-port.js';
+import {defaultCacheDirectory, lockDataDirectory, networkKey, type LockedDirectory} from './data-directory.js';
+import {TorNotFoundError} from './errors/tor-not-found-error.js';
+import {ExitAllocator} from './exit-allocator.js';
+import {TorInstance} from './tor-instance.js';
+
+export const defaultCheckUrl = 'https://check.torproject.org/api/ip';
+
+export type TorBackendOptions = {
+	/** Number of Tor instances. */
+	count?: number;
+	/** Address every port binds to. */
+	host?: string;
+	torPath?: string;
+	/** A file of torrc lines appended to every instance's torrc (for example a private network's). */
+	torrcFile?: string;
+	/** Extra torrc lines, after the file's. */
+	torrcLines?: string[];
+	/** IP-check URL: answers `{"IsTor":true,"IP":"..."}` or a plain-text IP. */
+	checkUrl?: string;
+	/** First port: instance k uses base+3k (SOCKS), base+3k+1 (HTTP CONNECT), base+3k+2 (control). Free ports when omitted. */
+	basePort?: number;
+	/** Where data directories are kept between runs. */
+	cacheDirectory?: string;
+	/** Start from empty data directories. */
+	fresh?: boolean;
+	bootstrapTimeoutMs?: number;
+	checkTimeoutMs?: number;
+	healthIntervalMs?: number;
+	stopTimeoutMs?: number;
+};
+
+/** A pool of real Tor processes, each a proxy with a pinned and verified exit. */
+export class TorBackend implements PoolBackend {
+	readonly events = new EventEmitter<PoolEvents>();
+	private readonly instances = new Map<string, TorInstance>();
+	private readonly locks: LockedDirectory[] = [];
+	private readonly allocator = new ExitAllocator();
+	private stopping: Promise<void> | undefined;
+
+	constructor(private readonly options: TorBackendOptions = {}) {}
+
+	/** Fail early, with the install hint, when the tor binary is missing. */
+	static async assertTorAvailable(torPath = 'tor'): Promise<void> {
+		const result = await execa(torPath, ['--version'], {reject: false, timeout: 10_000});
+		if (result.failed && (result.code === 'ENOENT' || result.exitCode === undefined)) {
+			throw new TorNotFoundError(torPath);
+		}
+	}
+
+	async start(): Promise<void> {
+		const {count = 3, host = '127.0.0.1', torPath, checkUrl = defaultCheckUrl} = this.options;
+		await TorBackend.assertTorAvailable(torPath);
+		const torrcLines = [...(await this.readTorrcFile()), ...(this.options.torrcLines ?? [])];
+		const ports = await this.pickPorts(count, host);
+		const root = path.join(this.options.cacheDirectory ?? defaultCacheDirectory(), networkKey(torrcLines));
+		for (let index = 0; index < count; index++) {
+			// eslint-disable-next-line no-await-in-loop
+			const lock = await lockDataDirectory(root, {fresh: this.options.fresh});
+			this.locks.push(lock);
+			const [socksPort, httpTunnelPort, controlPort] = ports.slice(index * 3, (index * 3) + 3) as [number, number, number];
+			const instance = new TorInstance({
+				id: `tor-${index}`,
+				torPath,
+				host,
+				socksPort,
+				httpTunnelPort,
+				controlPort,
+				dataDirectory: lock.path,
+				torrcLines,
+				checkUrl,
+				allocator: this.allocator,
+				bootstrapTimeoutMs: this.options.bootstrapTimeoutMs ?? 180_000,
+				checkTimeoutMs: this.options.checkTimeoutMs ?? 30_000,
+				healthIntervalMs: this.options.healthIntervalMs ?? 60_000,
+				stopTimeoutMs: this.options.stopTimeoutMs ?? 5000,
+			});
+			this.instances.set(instance.id, instance);
+			instance.on('change', snapshot => this.events.emit('instance-change', snapshot));
+			instance.on('ready', endpoint => this.events.emit('proxy-ready', endpoint));
+			instance.on('down', reason => this.events.emit('proxy-down', instance.id, reason));
+			instance.on('update', endpoint => this.events.emit('proxy-update', endpoint));
+			instance.on('log', message => this.events.emit('log', message));
+		}
+
+		try {
+			// All at once, not one by one.
+			await Promise.all([...this.instances.values()].map(async instance => instance.start()));
+		} catch (error) {
+			await this.stop();
+			throw error;
+		}
+	}
+
+	/** Resolves once `count` instances (default all) are ready; rejects after `timeoutMs`. */
+	async whenReady({count = this.instances.size, timeoutMs = 300_000}: {count?: number; timeoutMs?: number} = {}): Promise<void> {
+		const ready = () => this.snapshot().filter(snapshot => snapshot.state === 'ready').length >= count;
+		if (ready()) {
+			return;
+		}
+
+		await new Promise<void>((resolve, reject) => {
+			const onChange = () => {
+				if (ready()) {
+					finish();
+					resolve();
+				}
+			};
+
+			const timer = setTimeout(() => {
+				finish();
+				reject(new Error(`${count} Tor instances were not ready within ${timeoutMs} ms`));
+			}, timeoutMs);
+			const finish = () => {
+				clearTimeout(timer);
+				this.events.off('instance-change', onChange);
+			};
+
+			this.events.on('instance-change', onChange);
+		});
+	}
+
+	async rotate(id: string): Promise<ProxyEndpoint> {
+		return this.get(id).rotate();
+	}
+
+	async restart(id: string): Promise<void> {
+		await this.get(id).restart();
+	}
+
+	snapshot(): InstanceSnapshot[] {
+		return [...this.instances.values()].map(instance => instance.snapshot());
+	}
+
+	/** Stop every Tor (SIGTERM, then SIGKILL after a timeout) and unlock the data directories. Idempotent. */
+	async stop(): Promise<void> {
+		this.stopping ??= (async () => {
+			await Promise.all([...this.instances.values()].map(async instance => instance.stop()));
+			await Promise.all(this.locks.map(async lock => lock.release()));
+		})();
+		return this.stopping;
+	}
+
+	private get(id: string): TorInstance {
+		const instance = this.instances.get(id);
+		if (!instance) {
+			throw new Error(`no Tor instance ${id}`);
+		}
+
+		return instance;
+	}
+
+	private async readTorrcFile(): Promise<string[]> {
+		const file = this.options.torrcFile;
+		if (!file) {
+			return [];
+		}
+
+		await access(file).catch(() => {
+			throw new Error(`torrc file not found: ${file}`);
+		});
+		return (await readFile(file, 'utf8')).split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('#'));
+	}
+
+	private async pickPorts(count: number, host: string): Promise<number[]> {
+		const {basePort} = this.options;
+		if (basePort === undefined) {
+			return freePorts(count * 3, host);
+		}
+
+		const ports = Array.from({length: count * 3}, (_, index) => basePort + index);
+		for (const port of ports) {
+			// eslint-disable-next-line no-await-in-loop
+			if (!(await isPortFree(port, host))) {
+				throw new Error(`port ${port} on ${host} is in use: pick another --base-port, or leave it out to use free ports`);
+			}
+		}
+
+		return ports;
+	}
+}

@@ -1,0 +1,308 @@
+import {EventEmitter} from 'node:events';
+import type {InstanceSnapshot, InstanceState, ProxyEndpoint} from '../pool/pool-backend.js';
+import type {RouterStatus} from './control/router-status.js';
+import type {ExitAllocator} from './exit-allocator.js';
+import {checkExit} from './exit-check.js';
+import {NoExitError} from './errors/no-exit-error.js';
+import {TorProcess} from './tor-process.js';
+
+export type TorInstanceOptions = {
+	id: string;
+	torPath?: string;
+	host: string;
+	socksPort: number;
+	httpTunnelPort: number;
+	controlPort: number;
+	dataDirectory: string;
+	torrcLines: string[];
+	checkUrl: string;
+	allocator: ExitAllocator;
+	bootstrapTimeoutMs: number;
+	checkTimeoutMs: number;
+	/** How often a ready instance proves its exit still works (0: never). */
+	healthIntervalMs: number;
+	stopTimeoutMs: number;
+};
+
+export type TorInstanceEvents = {
+	change: [InstanceSnapshot];
+	ready: [ProxyEndpoint];
+	down: [reason: string];
+	/** The exit changed by itself (re-pinned after the old exit failed). */
+	update: [ProxyEndpoint];
+	log: [message: string];
+};
+
+const maxPinAttempts = 6;
+const maxBackoffMs = 30_000;
+
+/**
+ * One supervised Tor instance: starts Tor, waits for 100% bootstrap, pins an exit and proves it
+ * with a request, re-pins on rotation, restarts Tor with backoff when it dies or stops answering.
+ */
+export class TorInstance extends EventEmitter<TorInstanceEvents> {
+	private process: TorProcess | undefined;
+	private state: InstanceState = 'starting';
+	private bootstrap = 0;
+	private startedAt: number | undefined;
+	private exitIp: string | undefined;
+	private exitFingerprint: string | undefined;
+	private rotations = 0;
+	private restarts = 0;
+	private lastError: string | undefined;
+	private backoffMs = 500;
+	private restartTimer: NodeJS.Timeout | undefined;
+	private healthTimer: NodeJS.Timeout | undefined;
+	private queue: Promise<unknown> = Promise.resolve();
+	private stopped = false;
+	private generation = 0;
+
+	constructor(private readonly options: TorInstanceOptions) {
+		super();
+	}
+
+	get id(): string {
+		return this.options.id;
+	}
+
+	get endpoint(): ProxyEndpoint {
+		const {id, host, socksPort, httpTunnelPort} = this.options;
+		return {id, host, port: socksPort, httpPort: httpTunnelPort, exitIp: this.exitIp};
+	}
+
+	snapshot(): InstanceSnapshot {
+		return {...this.endpoint, state: this.state, bootstrap: this.bootstrap, startedAt: this.startedAt, rotations: this.rotations, restarts: this.restarts, pid: this.process?.pid, lastError: this.lastError};
+	}
+
+	/** Spawn Tor and connect to it; resolves once its control port is up. Readiness follows in the background. */
+	async start(): Promise<void> {
+		const tor = await this.spawn();
+		void this.becomeReady(tor, this.generation);
+	}
+
+	/** Pin a new exit (different from the current one) and verify it. Rotations of one instance run one at a time. */
+	async rotate(): Promise<ProxyEndpoint> {
+		return this.serialize(async () => {
+			if (this.state !== 'ready' || !this.process) {
+				throw new Error(`instance ${this.id} is ${this.state}`);
+			}
+
+			this.setState('rotating');
+			try {
+				await this.pinNewExit(this.process);
+				this.rotations++;
+				this.setState('ready');
+				return this.endpoint;
+			} catch (error) {
+				// Its pin is unknown now: restart it (its holder is told it is down) rather than lease it half-rotated.
+				this.fail(error, 'rotation failed');
+				void this.process.stop({timeoutMs: this.options.stopTimeoutMs});
+				throw error;
+			}
+		});
+	}
+
+	/** Kill and start Tor again. */
+	async restart(): Promise<void> {
+		this.lastError = 'restarted by request';
+		await this.process?.stop({timeoutMs: this.options.stopTimeoutMs});
+	}
+
+	async stop(): Promise<void> {
+		this.stopped = true;
+		clearTimeout(this.restartTimer);
+		clearInterval(this.healthTimer);
+		this.options.allocator.release(this.id);
+		await this.process?.stop({timeoutMs: this.options.stopTimeoutMs});
+		this.setState('stopped');
+	}
+
+	private async spawn(): Promise<TorProcess> {
+		const generation = ++this.generation;
+		const {torPath, dataDirectory, host, socksPort, httpTunnelPort, controlPort, torrcLines} = this.options;
+		const tor = new TorProcess({torPath, dataDirectory, host, socksPort, httpTunnelPort, controlPort, torrcLines});
+		this.process = tor;
+		this.bootstrap = 0;
+		this.setState(this.restarts > 0 ? 'restarting' : 'starting');
+		tor.on('bootstrap', progress => {
+			this.bootstrap = progress;
+			this.emit('change', this.snapshot());
+		});
+		tor.on('exit', info => {
+			if (generation === this.generation) {
+				this.onExit(`tor exited (${info.reason}${info.signal ? `, ${info.signal}` : ''}${info.exitCode === undefined ? '' : `, code ${info.exitCode}`})`);
+			}
+		});
+		await tor.start();
+		this.startedAt = Date.now();
+		return tor;
+	}
+
+	private async becomeReady(tor: TorProcess, generation: number): Promise<void> {
+		try {
+			await tor.waitForBootstrap({timeoutMs: this.options.bootstrapTimeoutMs});
+			await this.serialize(async () => this.pinNewExit(tor));
+			if (generation !== this.generation || this.stopped) {
+				return;
+			}
+
+			this.setState('ready');
+			this.emit('ready', this.endpoint);
+			this.scheduleHealthChecks(tor, generation);
+		} catch (error) {
+			if (generation === this.generation && !this.stopped) {
+				this.fail(error, 'not ready');
+				// Kill it; the exit handler restarts it with backoff.
+				await tor.stop({timeoutMs: this.options.stopTimeoutMs});
+			}
+		}
+	}
+
+	/** Choose an exit nobody else holds, pin it, and prove traffic leaves through it from a new address. */
+	private async pinNewExit(tor: TorProcess): Promise<void> {
+		const {allocator} = this.options;
+		const relays: RouterStatus[] = await tor.control.getExitRelays();
+		const exclude = new Set<string>(this.exitFingerprint ? [this.exitFingerprint] : []);
+		const previousIp = this.exitIp;
+		let tried = 0;
+		for (let attempt = 0; attempt < maxPinAttempts; attempt++) {
+			const relay = allocator.choose(this.id, relays, exclude);
+			if (!relay) {
+				break;
+			}
+
+			exclude.add(relay.fingerprint);
+			tried++;
+			// eslint-disable-next-line no-await-in-loop
+			const ip = await this.pinAndCheck(tor, relay);
+			if (ip === undefined) {
+				continue;
+			}
+
+			const taken = allocator.ipsInUse(this.id);
+			if (ip === previousIp || (taken.has(ip) && attempt < maxPinAttempts - 1)) {
+				this.emit('log', `${this.id}: exit ${relay.nickname} leaves from ${ip}, ${ip === previousIp ? 'the old exit address' : 'already in use'}; trying another exit`);
+				continue;
+			}
+
+			allocator.assign(this.id, relay.fingerprint, ip);
+			this.exitFingerprint = relay.fingerprint;
+			this.exitIp = ip;
+			this.lastError = undefined;
+			return;
+		}
+
+		throw new NoExitError(`${this.id}: no usable exit found (tried ${tried})`);
+	}
+
+	/**
+	 * Pin `relay` and check through the instance that traffic leaves through it. Circuits Tor was
+	 * building while the pin was set can slip through the first close; they are closed again and the
+	 * check repeated. Resolves with the exit address seen, or undefined when the relay failed.
+	 */
+	private async pinAndCheck(tor: TorProcess, relay: RouterStatus): Promise<string | undefined> {
+		const {host, socksPort, checkUrl, checkTimeoutMs} = this.options;
+		for (let round = 0; round < 3; round++) {
+			try {
+				// eslint-disable-next-line no-await-in-loop
+				await tor.control.pinExit(relay.fingerprint);
+				// eslint-disable-next-line no-await-in-loop
+				const check = await checkExit({control: tor.control, host, socksPort, checkUrl, timeoutMs: checkTimeoutMs});
+				if (check.exitFingerprint === relay.fingerprint) {
+					return check.ip;
+				}
+
+				this.emit('log', `${this.id}: check left through ${check.exitFingerprint?.slice(0, 8) ?? 'an unknown circuit'}, not the pinned ${relay.nickname}; closing circuits again`);
+			} catch (error) {
+				this.emit('log', `${this.id}: exit ${relay.nickname} failed its check: ${(error as Error).message}`);
+				return undefined;
+			}
+		}
+
+		return undefined;
+	}
+
+	private scheduleHealthChecks(tor: TorProcess, generation: number): void {
+		clearInterval(this.healthTimer);
+		const {healthIntervalMs, host, socksPort, checkUrl, checkTimeoutMs} = this.options;
+		if (healthIntervalMs <= 0) {
+			return;
+		}
+
+		let failures = 0;
+		this.healthTimer = setInterval(() => {
+			void this.serialize(async () => {
+				if (generation !== this.generation || this.state !== 'ready') {
+					return;
+				}
+
+				try {
+					const check = await checkExit({control: tor.control, host, socksPort, checkUrl, timeoutMs: checkTimeoutMs});
+					failures = check.ip === this.exitIp ? 0 : failures + 1;
+				} catch {
+					failures++;
+				}
+
+				if (failures >= 2) {
+					failures = 0;
+					this.emit('log', `${this.id}: exit ${this.exitIp ?? '?'} stopped working; pinning another`);
+					try {
+						await this.pinNewExit(tor);
+						this.emit('update', this.endpoint);
+						this.emit('change', this.snapshot());
+					} catch (error) {
+						this.fail(error, 're-pin failed');
+						await tor.stop({timeoutMs: this.options.stopTimeoutMs});
+					}
+				}
+			});
+		}, healthIntervalMs);
+		this.healthTimer.unref();
+	}
+
+	private onExit(reason: string): void {
+		clearInterval(this.healthTimer);
+		this.options.allocator.release(this.id);
+		this.exitFingerprint = undefined;
+		if (this.stopped) {
+			return;
+		}
+
+		const wasUsable = this.state === 'ready' || this.state === 'rotating';
+		this.lastError ??= reason;
+		this.setState('down');
+		this.emit('down', reason);
+		if (wasUsable && this.startedAt !== undefined && Date.now() - this.startedAt > 60_000) {
+			this.backoffMs = 500;
+		}
+
+		const delay = this.backoffMs;
+		this.backoffMs = Math.min(this.backoffMs * 2, maxBackoffMs);
+		this.emit('log', `${this.id}: ${reason}; restarting in ${delay} ms`);
+		this.restartTimer = setTimeout(() => {
+			this.restarts++;
+			this.lastError = undefined;
+			this.spawn().then(tor => this.becomeReady(tor, this.generation), (error: unknown) => {
+				this.fail(error, 'restart failed');
+				this.onExit(`restart failed: ${(error as Error).message.split('\n')[0]}`);
+			});
+		}, delay);
+	}
+
+	private fail(error: unknown, what: string): void {
+		this.lastError = `${what}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+		this.emit('log', `${this.id}: ${this.lastError}`);
+		this.emit('change', this.snapshot());
+	}
+
+	private setState(state: InstanceState): void {
+		this.state = state;
+		this.emit('change', this.snapshot());
+	}
+
+	private async serialize<T>(task: () => Promise<T>): Promise<T> {
+		const run = this.queue.then(task, task);
+		this.queue = run.catch(() => undefined);
+		return run;
+	}
+}
