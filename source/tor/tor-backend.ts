@@ -9,6 +9,12 @@ import {TorNotFoundError} from './errors/tor-not-found-error.js';
 import {ExitAllocator} from './exit-allocator.js';
 import {TorInstance} from './tor-instance.js';
 
+/**
+ * Ours, before the user's: conflux (linked circuit pairs, on by default since 0.4.8) gives a
+ * scraper nothing and builds circuits ahead whose exits ignore a fresh pin.
+ */
+const instanceTorrcLines = ['ConfluxEnabled 0'];
+
 export const defaultCheckUrl = 'https://check.torproject.org/api/ip';
 
 export type TorBackendOptions = {
@@ -56,7 +62,7 @@ export class TorBackend implements PoolBackend {
 	async start(): Promise<void> {
 		const {count = 3, host = '127.0.0.1', torPath, checkUrl = defaultCheckUrl} = this.options;
 		await TorBackend.assertTorAvailable(torPath);
-		const torrcLines = [...(await this.readTorrcFile()), ...(this.options.torrcLines ?? [])];
+		const torrcLines = [...instanceTorrcLines, ...(await this.readTorrcFile()), ...(this.options.torrcLines ?? [])];
 		const ports = await this.pickPorts(count, host);
 		const root = path.join(this.options.cacheDirectory ?? defaultCacheDirectory(), networkKey(torrcLines));
 		for (let index = 0; index < count; index++) {

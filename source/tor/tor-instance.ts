@@ -158,13 +158,17 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 		}
 	}
 
-	/** Choose an exit nobody else holds, pin it, and prove traffic leaves through it from a new address. */
+	/**
+	 * Choose an exit nobody else holds, pin it, and prove traffic leaves through it from a new
+	 * address. When every working exit is held by another instance, one is shared; the old exit
+	 * address is never given back.
+	 */
 	private async pinNewExit(tor: TorProcess): Promise<void> {
 		const {allocator} = this.options;
 		const relays: RouterStatus[] = await tor.control.getExitRelays();
 		const exclude = new Set<string>(this.exitFingerprint ? [this.exitFingerprint] : []);
 		const previousIp = this.exitIp;
-		let tried = 0;
+		let shared: RouterStatus | undefined;
 		for (let attempt = 0; attempt < maxPinAttempts; attempt++) {
 			const relay = allocator.choose(this.id, relays, exclude);
 			if (!relay) {
@@ -172,27 +176,37 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 			}
 
 			exclude.add(relay.fingerprint);
-			tried++;
 			// eslint-disable-next-line no-await-in-loop
 			const ip = await this.pinAndCheck(tor, relay);
-			if (ip === undefined) {
+			if (ip === undefined || ip === previousIp) {
 				continue;
 			}
 
-			const taken = allocator.ipsInUse(this.id);
-			if (ip === previousIp || (taken.has(ip) && attempt < maxPinAttempts - 1)) {
-				this.emit('log', `${this.id}: exit ${relay.nickname} leaves from ${ip}, ${ip === previousIp ? 'the old exit address' : 'already in use'}; trying another exit`);
+			if (allocator.ipsInUse(this.id).has(ip)) {
+				this.emit('log', `${this.id}: exit ${relay.nickname} leaves from ${ip}, already in use; trying another exit`);
+				shared ??= relay;
 				continue;
 			}
 
-			allocator.assign(this.id, relay.fingerprint, ip);
-			this.exitFingerprint = relay.fingerprint;
-			this.exitIp = ip;
-			this.lastError = undefined;
+			this.pinned(relay, ip);
 			return;
 		}
 
-		throw new NoExitError(`${this.id}: no usable exit found (tried ${tried})`);
+		const ip = shared ? await this.pinAndCheck(tor, shared) : undefined;
+		if (shared && ip !== undefined && ip !== previousIp) {
+			this.emit('log', `${this.id}: every other exit is in use; sharing ${shared.nickname} (${ip})`);
+			this.pinned(shared, ip);
+			return;
+		}
+
+		throw new NoExitError(`${this.id}: no usable exit found (tried ${exclude.size})`);
+	}
+
+	private pinned(relay: RouterStatus, ip: string): void {
+		this.options.allocator.assign(this.id, relay.fingerprint, ip);
+		this.exitFingerprint = relay.fingerprint;
+		this.exitIp = ip;
+		this.lastError = undefined;
 	}
 
 	/**
@@ -209,6 +223,8 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 				// eslint-disable-next-line no-await-in-loop
 				const check = await checkExit({control: tor.control, host, socksPort, checkUrl, timeoutMs: checkTimeoutMs});
 				if (check.exitFingerprint === relay.fingerprint) {
+					// eslint-disable-next-line no-await-in-loop
+					await this.closeStrayCircuits(tor, relay.fingerprint);
 					return check.ip;
 				}
 
@@ -220,6 +236,13 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 		}
 
 		return undefined;
+	}
+
+	/** Close every circuit that is not a built circuit ending at `fingerprint`: nothing may slip past the pin. */
+	private async closeStrayCircuits(tor: TorProcess, fingerprint: string): Promise<void> {
+		const circuits = await tor.control.getCircuits();
+		const stray = circuits.filter(circuit => circuit.status !== 'BUILT' || circuit.path.at(-1)?.fingerprint !== fingerprint);
+		await Promise.all(stray.map(async circuit => tor.control.closeCircuit(circuit.id).catch(() => undefined)));
 	}
 
 	private scheduleHealthChecks(tor: TorProcess, generation: number): void {

@@ -1,0 +1,61 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {inject} from 'vitest';
+import {Provider, type ProviderOptions} from '../../source/core/provider.js';
+import {TorBackend} from '../../source/tor/tor-backend.js';
+import {parseCheckBody} from '../../source/util/parse-check-body.js';
+import {httpGetViaConnect} from '../../source/util/connect-fetch.js';
+import {httpGetViaSocks} from '../../source/util/socks-fetch.js';
+import {testNamespace} from './redis.js';
+
+/** A provider with a real Tor pool on the private test network; `stop()` stops Tor and removes its cache. */
+export async function startTorProvider(redisUrl: string, {count = 3, timings}: {count?: number; timings?: ProviderOptions['timings']} = {}): Promise<{provider: Provider; backend: TorBackend; cacheDirectory: string; stop(): Promise<void>}> {
+	const testnet = inject('testnet');
+	const cacheDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-test-cache-'));
+	const backend = new TorBackend({count, torrcFile: testnet.torrcFile, checkUrl: testnet.checkUrl, cacheDirectory, checkTimeoutMs: 15_000, healthIntervalMs: 0, stopTimeoutMs: 3000});
+	const provider = new Provider({redis: redisUrl, namespace: testNamespace(), backend, timings});
+	const stop = async () => {
+		await provider.stop();
+		await fs.rm(cacheDirectory, {recursive: true, force: true});
+	};
+
+	try {
+		await provider.connect();
+		await provider.createCluster();
+		provider.startProviding();
+		await backend.whenReady({timeoutMs: 120_000});
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+
+	return {provider, backend, cacheDirectory, stop};
+}
+
+let credentials = 0;
+
+/** The exit address the echo server sees for a request through a SOCKS port, with fresh credentials (a fresh circuit). */
+export async function exitViaSocks(host: string, port: number): Promise<string | undefined> {
+	const {checkUrl} = inject('testnet');
+	credentials++;
+	const response = await httpGetViaSocks({socksHost: host, socksPort: port, url: checkUrl, username: `test-${process.pid}-${credentials}`, password: 'x', timeoutMs: 15_000});
+	return parseCheckBody(response.body);
+}
+
+/** The exit address the echo server sees for a request through an HTTP CONNECT port. */
+export async function exitViaConnect(host: string, port: number): Promise<string | undefined> {
+	const {checkUrl} = inject('testnet');
+	credentials++;
+	const response = await httpGetViaConnect({proxyHost: host, proxyPort: port, url: checkUrl, proxyAuth: {username: `test-${credentials}`, password: 'x'}, timeoutMs: 15_000});
+	return parseCheckBody(response.body);
+}
+
+export function isRunning(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
