@@ -1,12 +1,16 @@
 import {parseArgs} from 'node:util';
 import {startRedisServer} from '../source/redis/redis-server.js';
 import {leaseBench, pingP50} from './lease-bench.js';
+import {torBench} from './tor-bench.js';
 
 const {values} = parseArgs({
 	options: {
 		clients: {type: 'string', default: '100'},
 		idle: {type: 'string', default: '500'},
 		rounds: {type: 'string', default: '20'},
+		tors: {type: 'string', default: '5'},
+		rotations: {type: 'string', default: '30'},
+		'skip-tor': {type: 'boolean', default: false},
 	},
 	strict: true,
 });
@@ -24,6 +28,8 @@ function positive(name: string, text: string): number {
 const clients = Math.max(1, positive('clients', values.clients));
 const idle = positive('idle', values.idle);
 const rounds = Math.max(1, positive('rounds', values.rounds));
+const tors = Math.max(1, positive('tors', values.tors));
+const rotations = Math.max(1, positive('rotations', values.rotations));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const redis = await startRedisServer();
@@ -35,6 +41,7 @@ try {
 	log(`${clients} concurrent clients, ${plain.leases} leases: p50 ${plain.leaseP50Ms} ms, p99 ${plain.leaseP99Ms} ms, ${plain.messagesPerLease} Redis messages delivered per lease`);
 	const crowded = await leaseBench({url: redis.url, clients, idle, rounds});
 	log(`same with ${idle} idle clients on the bus: p50 ${crowded.leaseP50Ms} ms, p99 ${crowded.leaseP99Ms} ms, ${crowded.messagesPerLease} messages per lease`);
+	const tor = values['skip-tor'] ? {} : await torBench({redisUrl: redis.url, tors, rotations, log});
 	log(JSON.stringify({
 		clients,
 		idleClients: idle,
@@ -46,6 +53,7 @@ try {
 		leaseP50MsWithIdle: crowded.leaseP50Ms,
 		leaseP99MsWithIdle: crowded.leaseP99Ms,
 		messagesPerLeaseWithIdle: crowded.messagesPerLease,
+		...tor,
 	}));
 } finally {
 	await redis.stop();

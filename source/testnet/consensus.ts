@@ -1,4 +1,5 @@
 import http from 'node:http';
+import {pollUntil} from './poll-until.js';
 
 export type ConsensusRelay = {
 	nickname: string;
@@ -71,4 +72,32 @@ export function consensusIsUsable(relays: ConsensusRelay[], exitFingerprints: st
 		return flags !== undefined && flags.has('Exit') && flags.has('Running') && flags.has('Valid');
 	});
 	return exitsReady && relays.some(relay => relay.flags.has('Guard') && relay.flags.has('Running'));
+}
+
+/**
+ * Poll the authorities' DirPorts until one serves a consensus that makes every exit usable.
+ * On timeout the error says what the last consensus seen listed.
+ */
+export async function waitForUsableConsensus(options: {
+	dirPorts: number[];
+	exitFingerprints: string[];
+	deadline: number;
+	signal?: AbortSignal | undefined;
+}): Promise<void> {
+	let last: ConsensusRelay[] | undefined;
+	const startedAt = Date.now();
+	await pollUntil(async () => {
+		const round = await Promise.all(options.dirPorts.map(async dirPort => fetchConsensus(dirPort)));
+		const consensuses = round.flatMap(text => (text === undefined ? [] : [parseConsensus(text)]));
+		last = consensuses[0] ?? last;
+		return consensuses.some(relays => consensusIsUsable(relays, options.exitFingerprints)) ? true : undefined;
+	}, {
+		deadline: options.deadline,
+		intervalMs: 500,
+		signal: options.signal,
+		onTimeout: () => new Error(`no consensus listing all ${options.exitFingerprints.length} exits before the deadline (${Date.now() - startedAt} ms after the relays started); `
+			+ (last === undefined
+				? 'the authorities never served one'
+				: `the last one listed ${last.map(relay => `${relay.nickname} (${[...relay.flags].join(' ')})`).join(', ')}`)),
+	});
 }

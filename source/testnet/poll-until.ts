@@ -1,3 +1,5 @@
+import {setTimeout} from 'node:timers/promises';
+
 /**
  * Call `attempt` every `intervalMs` until it returns a value (not undefined), then resolve with it.
  * Rejects with `onTimeout()` once `deadline` (a Date.now() value) passes, or with the signal's reason.
@@ -20,21 +22,6 @@ export async function pollUntil<T>(
 		}
 
 		// eslint-disable-next-line no-await-in-loop
-		await delay(Math.min(options.intervalMs, remaining), options.signal);
+		await setTimeout(Math.min(options.intervalMs, remaining), undefined, {signal: options.signal});
 	}
-}
-
-async function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-	return new Promise((resolve, reject) => {
-		const onAbort = (): void => {
-			clearTimeout(timer);
-			reject(signal?.reason);
-		};
-
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		signal?.addEventListener('abort', onAbort, {once: true});
-	});
 }

@@ -44,7 +44,6 @@ function relayLines(nickname: string, orPort: number, authorities: AuthorityInfo
 		`Nickname ${nickname}`,
 		`DataDirectory ${torrcQuote(paths.dataDir)}`,
 		'Log notice stdout',
-		'SafeLogging 0',
 		'SocksPort 0',
 		'Address 127.0.0.1',
 		`ORPort 127.0.0.1:${orPort}`,

@@ -20,13 +20,23 @@ export type TorProcessOptions = {
 };
 
 const tailLength = 40;
+const spawnOptions = {
+	stdin: 'ignore',
+	stdout: 'pipe',
+	stderr: 'pipe',
+	buffer: false,
+	reject: false,
+	// Also kill Tor when our process exits normally or on a signal (SIGKILL leaves that to Tor's owner checks).
+	cleanup: true,
+} as const;
+type TorSubprocess = ResultPromise<typeof spawnOptions & {forceKillAfterDelay: number}>;
 
 /** One Tor child process: its log lines, a wait for a log line, and SIGTERM-then-SIGKILL stopping. */
 export class TorProcess {
 	readonly name: string;
 	/** Resolves once the process is gone, however it ended. */
 	readonly exited: Promise<TorProcessExit>;
-	private readonly subprocess: ResultPromise<{buffer: false; reject: false}>;
+	private readonly subprocess: TorSubprocess;
 	private readonly tail: string[] = [];
 	private readonly lineWaiters = new Set<(line: string) => void>();
 	private stopReason: TorProcessExit['reason'] | undefined;
@@ -34,15 +44,7 @@ export class TorProcess {
 
 	constructor(options: TorProcessOptions) {
 		this.name = options.name;
-		this.subprocess = execa(options.torPath, options.args, {
-			stdin: 'ignore',
-			stdout: 'pipe',
-			stderr: 'pipe',
-			buffer: false,
-			reject: false,
-			cleanup: true,
-			forceKillAfterDelay: options.killAfterMs ?? 5000,
-		});
+		this.subprocess = execa(options.torPath, options.args, {...spawnOptions, forceKillAfterDelay: options.killAfterMs ?? 5000});
 		const onLine = (line: string): void => {
 			this.tail.push(line);
 			if (this.tail.length > tailLength) {
@@ -61,7 +63,7 @@ export class TorProcess {
 			reason: this.stopReason ?? (result.failed && result.exitCode === undefined && result.signal === undefined ? 'failed-to-start' : 'exited'),
 			exitCode: result.exitCode,
 			signal: result.signal,
-			message: result.failed ? result.shortMessage : `${this.name} exited with code ${result.exitCode}`,
+			message: `${this.name}: ${result.failed ? result.shortMessage ?? 'failed' : `exited with code ${result.exitCode}`}`,
 		}));
 	}
 
@@ -122,11 +124,7 @@ export class TorProcess {
 	}
 }
 
-function splitLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-	if (stream === null) {
-		return;
-	}
-
+function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
 	let pending = '';
 	stream.setEncoding('utf8');
 	stream.on('data', (chunk: string) => {

@@ -1,3 +1,5 @@
+import {chmod, mkdir, writeFile} from 'node:fs/promises';
+import path from 'node:path';
 import {quoteString} from './control/control-string.js';
 
 export interface TorrcOptions {
@@ -43,6 +45,21 @@ export function buildTorrc(options: TorrcOptions): string {
 	}
 
 	return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Create the data directory (mode 0700, also when it exists) and write `torrc` and an empty
+ * `torrc-defaults` in it, so the system's /etc/tor/torrc defaults never apply.
+ */
+export async function writeTorrcFiles(options: TorrcOptions): Promise<{torrcPath: string; defaultsPath: string}> {
+	const torrc = buildTorrc(options);
+	await mkdir(options.dataDirectory, {recursive: true, mode: 0o700});
+	await chmod(options.dataDirectory, 0o700);
+	const torrcPath = path.join(options.dataDirectory, 'torrc');
+	const defaultsPath = path.join(options.dataDirectory, 'torrc-defaults');
+	await writeFile(torrcPath, torrc, {mode: 0o600});
+	await writeFile(defaultsPath, '', {mode: 0o600});
+	return {torrcPath, defaultsPath};
 }
 
 function formatHost(host: string): string {

@@ -74,7 +74,7 @@ describe('heartbeat loss', () => {
 		const client = await harness.client();
 		const proxy = await client.getProxy();
 		const released = nextEvent(provider, 'released');
-		const rotated = nextEvent(provider, 'rotated');
+		const rotated = nextEvent<[{reason: string; previousExitIp?: string; exitIp?: string}]>(provider, 'rotated');
 		// The provider hears nothing more from anyone.
 		provider.bus.testDropRate = 1;
 		const [end] = await released;

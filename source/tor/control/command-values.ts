@@ -1,5 +1,5 @@
 import type {ControlReply} from './control-reply.js';
-import {quoteString} from './control-string.js';
+import {quoteString, readQuoted} from './control-string.js';
 
 const keyPattern = /^[\w/.:$-]+$/;
 
@@ -39,7 +39,10 @@ export function readInfoValues(reply: ControlReply): Record<string, string> {
 	return values;
 }
 
-/** GETCONF reply lines `key=value` (repeated for line lists) or a bare `key` (unset) to a record of lists. */
+/**
+ * GETCONF reply lines `key=value` (repeated for line lists) or a bare `key` (unset) to a record of
+ * lists. Tor quotes a value that would be ambiguous unquoted (e.g. one holding `"` or `\\`): unquote it.
+ */
 export function readConfValues(reply: ControlReply): Record<string, string[]> {
 	const values: Record<string, string[]> = {};
 	for (const {text} of reply.lines) {
@@ -47,9 +50,14 @@ export function readConfValues(reply: ControlReply): Record<string, string[]> {
 		const key = equals === -1 ? text : text.slice(0, equals);
 		values[key] ??= [];
 		if (equals !== -1) {
-			values[key].push(text.slice(equals + 1));
+			values[key].push(unquoteWhole(text.slice(equals + 1)));
 		}
 	}
 
 	return values;
+}
+
+function unquoteWhole(value: string): string {
+	const quoted = value.startsWith('"') ? readQuoted(value, 0) : undefined;
+	return quoted?.end === value.length ? quoted.value : value;
 }

@@ -1,15 +1,15 @@
 import {EventEmitter} from 'node:events';
-import net from 'node:net';
+import type net from 'node:net';
 import {type TorControlEvent, parseAsyncEvent} from './async-event.js';
 import {type AuthenticateOptions, authenticateControl} from './authenticate.js';
 import {type BootstrapPhase, parseBootstrapPhase} from './bootstrap-phase.js';
 import {type Circuit, parseCircuitStatus} from './circuit-status.js';
-import {type ControlReply, controlReplySchema, isAsyncReply, isSuccessReply} from './control-reply.js';
 import {checkKeys, formatConfPairs, readConfValues, readInfoValues} from './command-values.js';
+import {connectSocket} from './connect-socket.js';
+import {type ControlReply, controlReplySchema, isAsyncReply, isSuccessReply} from './control-reply.js';
 import {TorControlClosedError} from './errors/tor-control-closed-error.js';
 import {TorControlError} from './errors/tor-control-error.js';
 import {TorControlProtocolError} from './errors/tor-control-protocol-error.js';
-import {TorControlTimeoutError} from './errors/tor-control-timeout-error.js';
 import {PendingCommands} from './pending-commands.js';
 import {redactControlLine} from './redact.js';
 import {ReplyParser} from './reply-parser.js';
@@ -50,6 +50,7 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 	#socketClosed: Promise<void> | undefined;
 	#socketError: Error | undefined;
 	#connecting: Promise<void> | undefined;
+	#connectAbort: AbortController | undefined;
 	#closing: Promise<void> | undefined;
 
 	constructor(options: TorControlOptions) {
@@ -64,7 +65,7 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 		}
 
 		if (this.status === 'closing' || this.status === 'closed') {
-			throw new TorControlClosedError();
+			throw new TorControlClosedError('cannot connect: the control connection was closed');
 		}
 
 		this.#connecting ??= this.#openSocket().finally(() => {
@@ -198,7 +199,7 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 	}
 
 	/** Close the connection; idempotent. Every waiting command is rejected with TorControlClosedError. */
-	async close(): Promise<void> {
+	close(): Promise<void> {
 		this.#closing ??= this.#close();
 		return this.#closing;
 	}
@@ -208,10 +209,10 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 			this.status = 'closing';
 		}
 
+		this.#connectAbort?.abort();
 		this.#pending.rejectAll(new TorControlClosedError('the control connection was closed by the controller'));
 		const socket = this.#socket;
 		if (!socket || !this.#socketClosed) {
-			socket?.destroy();
 			this.status = 'closed';
 			return;
 		}
@@ -225,44 +226,27 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 	async #openSocket(): Promise<void> {
 		const {host, port, connectTimeoutMs} = this.#options;
 		this.status = 'connecting';
-		return new Promise<void>((resolve, reject) => {
-			const socket = net.connect({host, port});
-			this.#socket = socket;
-			const fail = (error: Error) => {
-				clearTimeout(timer);
-				socket.removeListener('connect', onConnect);
+		this.#connectAbort = new AbortController();
+		try {
+			const socket = await connectSocket({host, port, timeoutMs: connectTimeoutMs, signal: this.#connectAbort.signal});
+			if (this.status !== 'connecting') {
 				socket.destroy();
-				this.#socket = undefined;
-				if (this.status === 'connecting') {
-					this.status = 'idle';
-				}
+				throw new TorControlClosedError(`closed while connecting to ${host}:${port}`);
+			}
 
-				reject(error);
-			};
+			this.#attach(socket);
+			this.status = 'connected';
+		} catch (error) {
+			if (this.status === 'connecting') {
+				this.status = 'idle';
+			}
 
-			const onClose = () => {
-				fail(new TorControlClosedError(`the connection to ${host}:${port} closed while connecting`));
-			};
-
-			const onConnect = () => {
-				clearTimeout(timer);
-				socket.removeListener('error', fail);
-				socket.removeListener('close', onClose);
-				this.#attach(socket);
-				this.status = 'connected';
-				resolve();
-			};
-
-			const timer = setTimeout(() => {
-				fail(new TorControlTimeoutError(`connecting to the Tor control port ${host}:${port}`, connectTimeoutMs));
-			}, connectTimeoutMs);
-			socket.once('error', fail);
-			socket.once('close', onClose);
-			socket.once('connect', onConnect);
-		});
+			throw error;
+		}
 	}
 
 	#attach(socket: net.Socket): void {
+		this.#socket = socket;
 		socket.setNoDelay(true);
 		socket.on('data', chunk => {
 			this.#onData(chunk);
