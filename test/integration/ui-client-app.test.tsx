@@ -1,0 +1,155 @@
+import {render} from 'ink-testing-library';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {Client} from '../../source/core/client.js';
+import {Provider} from '../../source/core/provider.js';
+import {MemoryBackend} from '../../source/pool/memory-backend.js';
+import {ClientApp} from '../../source/ui/client-app.js';
+import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let redis: RedisServer;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+beforeAll(async () => {
+	redis = await startTestRedis();
+});
+afterAll(async () => {
+	await redis?.stop();
+});
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) {
+		// eslint-disable-next-line no-await-in-loop
+		await cleanup();
+	}
+});
+
+const down = '\u001B[B';
+
+/** Strip colours so widths count what the terminal shows. */
+function plain(frame: string | undefined): string {
+	// eslint-disable-next-line no-control-regex
+	return (frame ?? '').replaceAll(/\u001B\[[\d;]*m/g, '');
+}
+
+/** Make ink-testing-library's stdout a `columns`x`rows` terminal, as a resize would. */
+function resize(stdout: NodeJS.EventEmitter, columns: number, rows: number): void {
+	Object.defineProperty(stdout, 'columns', {value: columns, configurable: true});
+	Object.defineProperty(stdout, 'rows', {value: rows, configurable: true});
+	stdout.emit('resize');
+}
+
+async function startProvider(namespace: string, rotateDelayMs = 0): Promise<Provider> {
+	const provider = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count: 3, rotateDelayMs})});
+	cleanups.push(async () => provider.stop());
+	await provider.connect();
+	await provider.createCluster();
+	provider.startProviding();
+	return provider;
+}
+
+async function setup({count = 2, provider = true, rotateDelayMs = 0} = {}) {
+	const namespace = testNamespace();
+	if (provider) {
+		await startProvider(namespace, rotateDelayMs);
+	}
+
+	const client = new Client({redis: redis.url, namespace});
+	cleanups.push(async () => client.close());
+	await client.connect();
+	let quits = 0;
+	const counts: number[] = [];
+	const app = render(<ClientApp client={client} count={count} redisUrl={redis.url} namespace={namespace} onQuit={() => {
+		quits++;
+	}} onCountChange={n => counts.push(n)}/>);
+	cleanups.push(() => {
+		app.unmount();
+	});
+	resize(app.stdout, 80, 24);
+	const frame = () => plain(app.lastFrame());
+	return {client, app, frame, namespace, counts, quits: () => quits};
+}
+
+function exits(client: Client): string[] {
+	return client.proxies().map(proxy => proxy.exitIp!);
+}
+
+function escape(text: string): string {
+	return text.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** The proxies table of a frame, without the log below it. */
+function table(frame: string): string {
+	return frame.slice(frame.indexOf('Proxies ('), frame.indexOf('\nLog\n'));
+}
+
+/** Every leased proxy of the client has its table row: URL, exit IP, provider. */
+function rowsShown(client: Client, frame: string, count: number): boolean {
+	const proxies = client.proxies();
+	return proxies.length === count && proxies.every(proxy => new RegExp(`${escape(proxy.url)} +${escape(proxy.exitIp!)} +${proxy.clusterId.slice(0, 8)}`).test(frame));
+}
+
+function expectFits(frame: string, columns: number, rows: number): void {
+	const lines = frame.split('\n');
+	expect(lines.length).toBeLessThan(rows);
+	for (const line of lines) {
+		expect([...line].length, line).toBeLessThanOrEqual(columns);
+	}
+}
+
+describe('ClientApp', () => {
+	it('says prominently that no provider answers, and for how long', async () => {
+		const {frame} = await setup({count: 1, provider: false});
+		await waitFor(() => /No provider has answered for [1-9]\d*s: still asking on namespace test-/.test(frame()) && frame().includes('waiting for a provider… 1s'), {message: 'the waiting banner'});
+		expectFits(frame(), 80, 24);
+		expect(frame()).toContain('wanted 1 · leased 0 · waiting 1');
+	});
+
+	it('leases N proxies at mount and shows their URL and exit IP', async () => {
+		const {client, frame} = await setup({count: 2});
+		await waitFor(() => rowsShown(client, frame(), 2) && frame().includes('wanted 2 · leased 2 · waiting 0'), {message: 'two leased rows'});
+		expect(frame()).not.toContain('No provider');
+		expectFits(frame(), 80, 24);
+	});
+
+	it('d destroys the selected proxy and leases a replacement', async () => {
+		const {client, app, frame} = await setup({count: 2});
+		await waitFor(() => rowsShown(client, frame(), 2), {message: 'two leased rows'});
+		app.stdin.write(down);
+		const second = client.proxies()[1]!;
+		await waitFor(() => frame().split('\n').some(line => line.startsWith('> ') && line.includes(second.exitIp!)), {message: 'the second row selected'});
+		const gone = second.exitIp!;
+		app.stdin.write('d');
+		await waitFor(() => !table(frame()).includes(gone) && rowsShown(client, frame(), 2) && client.snapshot().length === 2, {message: 'the replacement'});
+		expect(exits(client)).not.toContain(gone);
+		expect(frame()).toContain('wanted 2 · leased 2');
+	});
+
+	it('r rotates the selected proxy to a new exit, on the same lease', async () => {
+		const {client, app, frame} = await setup({count: 1, rotateDelayMs: 300});
+		const proxy = await waitFor(() => (rowsShown(client, frame(), 1) ? client.proxies()[0] : undefined), {message: 'a leased row'});
+		const before = proxy.exitIp!;
+		app.stdin.write('r');
+		await waitFor(() => table(frame()).includes('rotating…'), {message: 'rotating…'});
+		await waitFor(() => proxy.exitIp !== before && rowsShown(client, frame(), 1) && !frame().includes('rotating…') && frame().includes(`${before} → ${proxy.exitIp!}`), {message: 'the new exit'});
+		expect(client.proxies()[0]!.leaseId).toBe(proxy.leaseId);
+	});
+
+	it('+ and - change how many proxies are kept', async () => {
+		const {client, app, frame, counts} = await setup({count: 1});
+		await waitFor(() => rowsShown(client, frame(), 1), {message: 'one proxy'});
+		app.stdin.write('+');
+		await waitFor(() => client.proxies().length === 2 && frame().includes('wanted 2 · leased 2'), {message: 'two proxies'});
+		app.stdin.write('-');
+		await waitFor(() => client.proxies().length === 1 && client.snapshot().length === 1 && frame().includes('wanted 1 · leased 1'), {message: 'one proxy again'});
+		expect(counts).toEqual([2, 1]);
+	});
+
+	it('calls onQuit on q and Ctrl-C', async () => {
+		const {app, frame, quits} = await setup({count: 0});
+		await waitFor(() => frame().includes('press + to lease one'), {message: 'the empty table'});
+		app.stdin.write('q');
+		await waitFor(() => quits() === 1, {message: 'onQuit'});
+		app.stdin.write('\u0003');
+		await waitFor(() => quits() === 2, {message: 'onQuit on Ctrl-C'});
+	});
+});
