@@ -79,6 +79,16 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 		return this.lease.ttlMs;
 	}
 
+	/** How often this client heartbeats the lease, as its provider asked. */
+	get heartbeatIntervalMs(): number {
+		return this.lease.heartbeatIntervalMs;
+	}
+
+	/** No heartbeat answer for this long and the proxy counts as down. */
+	get heartbeatTimeoutMs(): number {
+		return this.lease.heartbeatTimeoutMs;
+	}
+
 	/** End the lease: the provider gives the proxy a new identity before leasing it again. */
 	async destroy(): Promise<void> {
 		return this.controller.destroy();
@@ -98,6 +108,11 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 	updateLease(lease: LeaseInfo): void {
 		this.lease = lease;
 		this.expiresAt = Date.now() + lease.expiresInMs;
+	}
+
+	/** @internal */
+	updateExitIp(exitIp: string): void {
+		this.lease = {...this.lease, exitIp};
 	}
 
 	/** @internal */

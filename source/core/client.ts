@@ -218,7 +218,7 @@ export class Client extends EventEmitter<ClientEvents> {
 		});
 		bus.onMessage('proxy:dropLink', ({from, data}) => this.byRequest.get(data.requestId)?.onDropLink(from, data));
 		bus.onMessage('proxy:heartbeat', ({from, data}) => this.byLease.get(data.leaseId)?.onHeartbeat(from, data));
-		bus.onMessage('proxy:destroy', ({data}) => this.byLease.get(data.leaseId)?.onDestroyed());
+		bus.onMessage('proxy:destroy', ({from, data}) => this.byLease.get(data.leaseId)?.onDestroyed(from));
 		bus.onMessage('proxy:rotate', ({from, data}) => this.byLease.get(data.leaseId)?.onRotate(from, data));
 		bus.onMessage('proxy:leaseEnd', ({from, data}) => this.byLease.get(data.leaseId)?.onLeaseEnd(from, data));
 		bus.onMessage('proxy:update', ({from, data}) => this.byLease.get(data.leaseId)?.onUpdate(from, data));

@@ -6,7 +6,7 @@ import {Bus, type BusStats, type RedisTarget} from './bus/bus.js';
 import type {LeaseSnapshot} from './lease/lease-records.js';
 import {LeaseServer, type LeaseServerStats} from './lease/lease-server.js';
 import {providerInbound, type ClientInbound, type ProviderInbound} from './lease/messages.js';
-import {defaultProviderTimings, type ProviderTimings} from './lease/timings.js';
+import {defaultProviderTimings, validateProviderTimings, type ProviderTimings} from './lease/timings.js';
 import type {ProviderEvents} from './provider-events.js';
 
 export type ProviderOptions = {
@@ -38,7 +38,7 @@ export class Provider extends EventEmitter<ProviderEvents> {
 
 	constructor(options: ProviderOptions = {}) {
 		super();
-		this.timings = {...defaultProviderTimings, ...options.timings};
+		this.timings = validateProviderTimings({...defaultProviderTimings, ...options.timings});
 		this.backend = options.backend ?? new MemoryBackend();
 		this.bus = new Bus({
 			redis: options.redis ?? process.env.REDIS_URL,

@@ -152,6 +152,29 @@ describe('destroy and rotate by the holder', () => {
 	});
 });
 
+describe('a lost proxy:update', () => {
+	it('is caught up by the next heartbeat answer, which carries the current exit', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 1, timings: {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 3000}});
+		const client = await harness.client();
+		const proxy = await client.getProxy();
+		const before = proxy.exitIp;
+		client.bus.testDropRate = 1;
+		const dropped = client.bus.stats.dropped['test-drop'];
+		await provider.rotateInstance(proxy.proxyId);
+		const after = provider.instances()[0]!.exitIp;
+		expect(after).not.toBe(before);
+		// Wait until the update (and some heartbeat answers) were really dropped, then hear again.
+		await waitFor(() => client.bus.stats.dropped['test-drop'] > dropped + 2, {message: 'messages dropped'});
+		expect(proxy.exitIp).toBe(before);
+		const updated = nextEvent(proxy, 'update');
+		client.bus.testDropRate = 0;
+		await updated;
+		expect(proxy.exitIp).toBe(after);
+		expect(proxy.state).toBe('active');
+	});
+});
+
 describe('messages forged by a non-holder', () => {
 	it('destroy, rotate and heartbeat without the secret are ignored and counted', async () => {
 		harness = new LeaseHarness(redis.url);

@@ -26,3 +26,12 @@ describe('envelope', () => {
 		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease: {...lease, port: 9050}}).success).toBe(true);
 	});
 });
+
+describe('provider timings', () => {
+	it('refuses values the wire cannot carry and inconsistent heartbeats, in one line', async () => {
+		const {validateProviderTimings, defaultProviderTimings} = await import('../../source/core/lease/timings.js');
+		expect(() => validateProviderTimings({...defaultProviderTimings, leaseTtlMs: 32 * 24 * 3600 * 1000})).toThrow(/^invalid provider timing leaseTtlMs: /);
+		expect(() => validateProviderTimings({...defaultProviderTimings, heartbeatIntervalMs: 3000, heartbeatTimeoutMs: 4000})).toThrow(/twice/);
+		expect(validateProviderTimings(defaultProviderTimings)).toEqual(defaultProviderTimings);
+	});
+});

@@ -278,8 +278,9 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 			return;
 		}
 
-		if (Buffer.byteLength(text, 'utf8') > this.maxMessageBytes) {
-			this.drop('too-large', `${text.length} characters on ${channel}`);
+		const bytes = Buffer.byteLength(text, 'utf8');
+		if (bytes > this.maxMessageBytes) {
+			this.drop('too-large', `${bytes} bytes on ${channel}`);
 			return;
 		}
 

@@ -19,25 +19,29 @@ export type LeaseServerOptions = {
 	advertiseHost?: string;
 };
 
-export type LeaseServerStats = {offers: number; leases: number; forged: number; dropLinks: number};
+export type LeaseServerStats = {offers: number; leases: number; forged: number; dropLinks: number; waiting: number};
 
 /** How long a finished lease is remembered, so repeated destroys get the same answer. */
 const endedMemoryMs = 60_000;
 
 /** The provider's side of the lease protocol: offers, leases, heartbeats, destroy and rotate. */
 export class LeaseServer {
-	readonly stats: LeaseServerStats = {offers: 0, leases: 0, forged: 0, dropLinks: 0};
+	private readonly counters = {offers: 0, leases: 0, forged: 0, dropLinks: 0};
 	private readonly slots = new Map<string, ProxySlot>();
 	private readonly offers = new Map<string, Offer>();
 	private readonly offersByRequest = new Map<string, string>();
 	private readonly leases = new Map<string, Lease>();
 	/** offerId → leaseId, to answer a repeated link claim the same way. */
 	private readonly linked = new Map<string, string>();
-	private readonly ended = new Map<string, {secret: string; clientId: string; at: number}>();
+	private readonly ended = new Map<string, {secret: string; clientId: string; at: number; reason: LeaseEndReason}>();
 	private readonly waiting: WaitingList;
 	private readonly offs: Array<() => void> = [];
 	private sweepTimer: NodeJS.Timeout | undefined;
 	private serving = false;
+
+	get stats(): LeaseServerStats {
+		return {...this.counters, waiting: this.waiting.size};
+	}
 
 	constructor(private readonly options: LeaseServerOptions) {
 		this.waiting = new WaitingList(options.timings.waitingTtlMs);
@@ -101,7 +105,8 @@ export class LeaseServer {
 			off();
 		}
 
-		await Promise.all([...this.leases.values()].map(async lease => this.endLease(lease, 'provider-stopping', {recycle: false})));
+		const offers = [...this.offers.values()].map(async offer => this.options.bus.sendMessage('proxy:dropLink', offer.clientId, {requestId: offer.requestId, offerId: offer.offerId, reason: 'provider-stopping'}));
+		await Promise.all([...offers, ...[...this.leases.values()].map(async lease => this.endLease(lease, 'provider-stopping', {recycle: false}))]);
 		this.offers.clear();
 		this.offersByRequest.clear();
 	}
@@ -161,12 +166,13 @@ export class LeaseServer {
 		const leaseId = this.linked.get(data.offerId);
 		const lease = leaseId ? this.leases.get(leaseId) : undefined;
 		if (lease && lease.clientId === from) {
-			// Our link answer was lost: send the same lease again.
+			// Our link answer was lost: send the same lease again. The claim shows the client is alive.
+			lease.lastHeartbeatAt = Date.now();
 			void bus.sendMessage('proxy:link', from, {requestId: lease.requestId, offerId: lease.offerId, secret: lease.secret, lease: this.leaseInfo(lease)});
 			return;
 		}
 
-		this.stats.dropLinks++;
+		this.counters.dropLinks++;
 		void bus.sendMessage('proxy:dropLink', from, {requestId: data.requestId, offerId: data.offerId, reason: offer ? 'offer-not-yours' : 'offer-expired'});
 	}
 
@@ -185,14 +191,16 @@ export class LeaseServer {
 		}
 
 		if (!lease) {
-			void this.options.bus.sendMessage('proxy:leaseEnd', from, {leaseId: data.leaseId, reason: 'unknown-lease'});
+			// Repeat how the lease ended (the first leaseEnd may have been lost).
+			void this.options.bus.sendMessage('proxy:leaseEnd', from, {leaseId: data.leaseId, reason: this.ended.get(data.leaseId)?.reason ?? 'unknown-lease'});
 			return;
 		}
 
 		const now = Date.now();
 		lease.lastHeartbeatAt = now;
 		lease.heartbeats++;
-		void this.options.bus.sendMessage('proxy:heartbeat', from, {leaseId: lease.leaseId, seq: data.seq, expiresInMs: Math.max(0, lease.expiresAt - now)});
+		const exitIp = this.slots.get(lease.proxyId)?.endpoint.exitIp;
+		void this.options.bus.sendMessage('proxy:heartbeat', from, {leaseId: lease.leaseId, seq: data.seq, expiresInMs: Math.max(0, lease.expiresAt - now), exitIp});
 		this.options.events.emit('heartbeat', this.snapshotOf(lease));
 	}
 
@@ -269,7 +277,7 @@ export class LeaseServer {
 		const lease = this.leases.get(leaseId);
 		const known = lease ?? this.ended.get(leaseId);
 		if (known && (known.secret !== secret || known.clientId !== from)) {
-			this.stats.forged++;
+			this.counters.forged++;
 			this.options.events.emit('forged', event, from);
 			return 'forged';
 		}
@@ -300,7 +308,7 @@ export class LeaseServer {
 		slot.state = 'leased';
 		slot.offerId = undefined;
 		slot.leaseId = lease.leaseId;
-		this.stats.leases++;
+		this.counters.leases++;
 		void this.options.bus.sendMessage('proxy:link', lease.clientId, {requestId: lease.requestId, offerId: lease.offerId, secret: lease.secret, lease: this.leaseInfo(lease)});
 		this.options.events.emit('leased', this.snapshotOf(lease));
 	}
@@ -311,7 +319,7 @@ export class LeaseServer {
 		}
 
 		this.linked.delete(lease.offerId);
-		this.ended.set(lease.leaseId, {secret: lease.secret, clientId: lease.clientId, at: Date.now()});
+		this.ended.set(lease.leaseId, {secret: lease.secret, clientId: lease.clientId, at: Date.now(), reason});
 		const snapshot = this.snapshotOf(lease);
 		const notified = reason === 'destroyed' ? Promise.resolve(true) : this.options.bus.sendMessage('proxy:leaseEnd', lease.clientId, {leaseId: lease.leaseId, reason});
 		this.options.events.emit('released', {lease: snapshot, reason});
@@ -419,7 +427,7 @@ export class LeaseServer {
 		this.offers.set(offer.offerId, offer);
 		this.offersByRequest.set(`${clientId}/${requestId}`, offer.offerId);
 		this.waiting.remove(clientId, requestId);
-		this.stats.offers++;
+		this.counters.offers++;
 		this.sendSupply(offer, now);
 		this.options.events.emit('offered', {offerId: offer.offerId, clientId, proxyId: offer.proxyId});
 	}

@@ -128,9 +128,16 @@ export class LeaseSlot {
 
 	onHeartbeat(from: string, data: ClientMessage<'proxy:heartbeat'>): void {
 		const proxy = this.linked?.proxy;
-		if (proxy && this.linked?.providerId === from) {
+		if (proxy && this.linked?.providerId === from && data.leaseId === proxy.leaseId) {
 			proxy.lastHeartbeatAt = Date.now();
 			proxy.expiresAt = Date.now() + data.expiresInMs;
+			if (data.exitIp !== undefined && data.exitIp !== proxy.exitIp && !this.rotation) {
+				// A proxy:update was lost; the answer carries the current exit.
+				const previous = proxy.exitIp;
+				proxy.updateExitIp(data.exitIp);
+				proxy.emit('update', proxy);
+				this.host.updated(this, proxy, previous, false);
+			}
 		}
 	}
 
@@ -148,7 +155,7 @@ export class LeaseSlot {
 
 	onUpdate(from: string, data: ClientMessage<'proxy:update'>): void {
 		const proxy = this.linked?.proxy;
-		if (!proxy || this.linked?.providerId !== from) {
+		if (!proxy || this.linked?.providerId !== from || data.lease.leaseId !== proxy.leaseId) {
 			return;
 		}
 
@@ -161,7 +168,19 @@ export class LeaseSlot {
 	onRotate(from: string, data: ClientMessage<'proxy:rotate'>): void {
 		const rotation = this.rotation;
 		const proxy = this.linked?.proxy;
-		if (!rotation || !proxy || rotation.rotateId !== data.rotateId || this.linked?.providerId !== from) {
+		if (!proxy || this.linked?.providerId !== from || data.leaseId !== proxy.leaseId) {
+			return;
+		}
+
+		if (rotation?.rotateId !== data.rotateId) {
+			if (data.ok && data.lease.exitIp !== proxy.exitIp) {
+				// The answer to a rotation we stopped waiting for: the exit did change.
+				const previous = proxy.exitIp;
+				proxy.updateLease(data.lease);
+				proxy.emit('update', proxy);
+				this.host.updated(this, proxy, previous, false);
+			}
+
 			return;
 		}
 
@@ -178,8 +197,10 @@ export class LeaseSlot {
 		rotation.resolve();
 	}
 
-	onDestroyed(): void {
-		this.destroyed?.();
+	onDestroyed(from: string): void {
+		if (from === this.providerId) {
+			this.destroyed?.();
+		}
 	}
 
 	/** Change the exit of the leased proxy; resolves when the provider verified the new one. */

@@ -55,7 +55,8 @@ export const clientInbound = {
 	'proxy:supply': z.object({requestId: id, offerId: id, offerTtlMs: ms}),
 	'proxy:link': z.object({requestId: id, offerId: id, secret, lease: leaseInfoSchema}),
 	'proxy:dropLink': z.object({requestId: id, offerId: id, reason: text}),
-	'proxy:heartbeat': z.object({leaseId: id, seq: z.number().int().min(0), expiresInMs: ms}),
+	/** `exitIp` repeats the current exit, so a lost `proxy:update` is caught up by the next answer. */
+	'proxy:heartbeat': z.object({leaseId: id, seq: z.number().int().min(0), expiresInMs: ms, exitIp: z.string().max(64).optional()}),
 	'proxy:destroy': z.object({leaseId: id}),
 	'proxy:rotate': z.discriminatedUnion('ok', [
 		z.object({ok: z.literal(true), leaseId: id, rotateId: id, lease: leaseInfoSchema, previousExitIp: z.string().max(64).optional()}),

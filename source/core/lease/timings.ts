@@ -1,3 +1,5 @@
+import {z} from 'zod';
+
 /** Protocol timings. Providers send theirs to clients with each lease; see docs/protocol.md. */
 export type ProviderTimings = {
 	/** Lease lifetime; the provider ends the lease when it runs out. */
@@ -40,3 +42,30 @@ export const defaultClientTimings: ClientTimings = {
 	destroyTimeoutMs: 2000,
 	rotateTimeoutMs: 60_000,
 };
+
+const maxMs = 31 * 24 * 3600 * 1000;
+const duration = (min: number) => z.number().int().min(min).max(maxMs);
+
+/** Timings a provider may be given: within what the wire format carries, and consistent. */
+export const providerTimingsSchema = z
+	.object({
+		leaseTtlMs: duration(100),
+		heartbeatIntervalMs: duration(10),
+		heartbeatTimeoutMs: duration(20),
+		offerTtlMs: duration(10),
+		waitingTtlMs: duration(10),
+	})
+	.refine(timings => timings.heartbeatTimeoutMs >= 2 * timings.heartbeatIntervalMs, {
+		message: 'heartbeatTimeoutMs must be at least twice heartbeatIntervalMs, or one lost heartbeat ends a lease',
+	});
+
+/** Check provider timings; throws a one-line RangeError naming the bad value. */
+export function validateProviderTimings(timings: ProviderTimings): ProviderTimings {
+	const parsed = providerTimingsSchema.safeParse(timings);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		throw new RangeError(`invalid provider timing${issue.path.length > 0 ? ` ${issue.path.join('.')}` : ''}: ${issue.message}`);
+	}
+
+	return parsed.data;
+}
