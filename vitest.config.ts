@@ -3,6 +3,7 @@ import {defineConfig} from 'vitest/config';
 export default defineConfig({
 	test: {
 		pool: 'forks',
+		reporters: ['default', './test/helpers/summary-reporter.ts'],
 		testTimeout: 60_000,
 		hookTimeout: 180_000,
 		teardownTimeout: 60_000,
