@@ -260,6 +260,15 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 				}
 
 				try {
+					await tor.control.command('GETINFO version', {timeoutMs: Math.min(5000, healthIntervalMs)});
+				} catch (error) {
+					// Tor stopped answering its controller: kill it; the exit handler restarts it.
+					this.fail(error, 'tor stopped answering');
+					await tor.stop({timeoutMs: Math.min(1000, this.options.stopTimeoutMs)});
+					return;
+				}
+
+				try {
 					const check = await checkExit({control: tor.control, host, socksPort, checkUrl, timeoutMs: checkTimeoutMs});
 					failures = check.ip === this.exitIp ? 0 : failures + 1;
 				} catch {

@@ -1,0 +1,50 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {ClientProxy} from '../../source/core/client-proxy.js';
+import {Client} from '../../source/core/client.js';
+import type {ProxyDownError} from '../../source/core/errors/proxy-down-error.js';
+import {startTestRedis, type RedisServer} from '../helpers/redis.js';
+import {exitViaSocks, isRunning, startTorProvider} from '../helpers/tor-provider.js';
+import {nextEvent, waitFor} from '../helpers/wait-for.js';
+
+let redis: RedisServer;
+let pool: Awaited<ReturnType<typeof startTorProvider>>;
+let client: Client | undefined;
+
+beforeAll(async () => {
+	redis = await startTestRedis();
+	pool = await startTorProvider(redis.url, {count: 2, healthIntervalMs: 500});
+});
+afterAll(async () => {
+	await client?.close();
+	const pids = pool?.backend.snapshot().map(instance => instance.pid).filter(pid => pid !== undefined) ?? [];
+	await pool?.stop();
+	await redis?.stop();
+	// A normal stop leaves no Tor behind.
+	expect(pids.filter(pid => isRunning(pid))).toEqual([]);
+});
+
+describe('supervision', () => {
+	it('a Tor that stops answering (SIGSTOP) is killed and restarted; its holder is told and re-leased', async () => {
+		client = new Client({redis: redis.url, namespace: pool.provider.bus.namespace, timings: {requestIntervalMs: 250}});
+		await client.connect();
+		client.createProxy();
+		const [first] = await nextEvent<[ClientProxy]>(client, 'proxy-ready', 30_000);
+		const victim = pool.backend.snapshot().find(instance => instance.id === first.proxyId)!;
+		const down = nextEvent<[ProxyDownError]>(client, 'proxy-down', 20_000);
+		process.kill(victim.pid!, 'SIGSTOP');
+		try {
+			const [error] = await down;
+			expect(error.proxy).toBe(first);
+		} finally {
+			// If it is still there, let it die normally.
+			if (isRunning(victim.pid!)) {
+				process.kill(victim.pid!, 'SIGCONT');
+			}
+		}
+
+		await waitFor(() => !isRunning(victim.pid!), {timeoutMs: 10_000, message: 'the hung tor to be killed'});
+		const second = await waitFor(() => client!.proxies().find(proxy => proxy.state === 'active'), {timeoutMs: 30_000, message: 'a new lease'});
+		expect(await exitViaSocks(second.host, second.port)).toBe(second.exitIp);
+		await waitFor(() => pool.backend.snapshot().find(instance => instance.id === victim.id)?.state === 'ready', {timeoutMs: 60_000, message: 'restart'});
+	});
+});
