@@ -21,7 +21,7 @@ export type LeaseServerOptions = {
 
 export type LeaseServerStats = {offers: number; leases: number; forged: number; dropLinks: number; waiting: number};
 
-/** How long a finished lease is remembered, so repeated destroys get the same answer. */
+/** How long a finished lease is remembered: to tell forged repeats from the holder's, and to repeat how it ended. */
 const endedMemoryMs = 60_000;
 
 /** The provider's side of the lease protocol: offers, leases, heartbeats, destroy and rotate. */
@@ -105,6 +105,7 @@ export class LeaseServer {
 			off();
 		}
 
+		this.counters.dropLinks += this.offers.size;
 		const offers = [...this.offers.values()].map(async offer => this.options.bus.sendMessage('proxy:dropLink', offer.clientId, {requestId: offer.requestId, offerId: offer.offerId, reason: 'provider-stopping'}));
 		await Promise.all([...offers, ...[...this.leases.values()].map(async lease => this.endLease(lease, 'provider-stopping', {recycle: false}))]);
 		this.offers.clear();
@@ -123,6 +124,10 @@ export class LeaseServer {
 		}
 
 		const lease = slot.leaseId ? this.leases.get(slot.leaseId) : undefined;
+		if (lease?.rotation) {
+			return;
+		}
+
 		const before = slot.endpoint.exitIp;
 		const started = Date.now();
 		try {
@@ -226,12 +231,14 @@ export class LeaseServer {
 
 		const {bus} = this.options;
 		if (!lease) {
-			void bus.sendMessage('proxy:leaseEnd', from, {leaseId: data.leaseId, reason: 'unknown-lease'});
+			void bus.sendMessage('proxy:leaseEnd', from, {leaseId: data.leaseId, reason: this.ended.get(data.leaseId)?.reason ?? 'unknown-lease'});
 			return;
 		}
 
 		if (lease.lastRotation?.rotateId === data.rotateId) {
-			void bus.sendMessage('proxy:rotate', from, lease.lastRotation.reply);
+			// The answer was lost: say it again, with the lease as it is now.
+			const {reply} = lease.lastRotation;
+			void bus.sendMessage('proxy:rotate', from, reply.ok ? {...reply, lease: this.leaseInfo(lease)} : reply);
 			return;
 		}
 

@@ -168,7 +168,7 @@ export class LeaseSlot {
 	onRotate(from: string, data: ClientMessage<'proxy:rotate'>): void {
 		const rotation = this.rotation;
 		const proxy = this.linked?.proxy;
-		if (!proxy || this.linked?.providerId !== from || data.leaseId !== proxy.leaseId) {
+		if (!proxy || this.linked?.providerId !== from || data.leaseId !== proxy.leaseId || (data.ok && data.lease.leaseId !== proxy.leaseId)) {
 			return;
 		}
 
