@@ -1,0 +1,60 @@
+import {LeaseTimeoutError} from '../core/errors/lease-timeout-error.js';
+import {RedisUnavailableError} from '../core/errors/redis-unavailable-error.js';
+import {RedisServerNotFoundError} from '../redis/redis-server-not-found-error.js';
+import {TorNotFoundError} from '../tor/errors/tor-not-found-error.js';
+import {UsageError} from './usage-error.js';
+
+function firstLine(text: string): string {
+	return text.split('\n')[0]?.trim() ?? '';
+}
+
+function codeOf(error: unknown): string | undefined {
+	if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+		return error.code;
+	}
+
+	return error instanceof Error && error.cause !== undefined ? codeOf(error.cause) : undefined;
+}
+
+/**
+ * One line for the user, naming the fix where there is a known one; never a stack trace (set
+ * NIGHTCRAWLER_DEBUG=1 to get it on stderr as well).
+ */
+export function errorLine(error: unknown): string {
+	if (process.env.NIGHTCRAWLER_DEBUG && error instanceof Error && error.stack) {
+		console.error(error.stack);
+	}
+
+	if (error instanceof UsageError) {
+		return `${error.message} (see nightcrawler --help)`;
+	}
+
+	if (error instanceof RedisUnavailableError) {
+		const reason = error.cause instanceof Error ? ` (${firstLine(error.cause.message).replace(/\.$/, '')})` : '';
+		return `cannot reach Redis at ${error.target}${reason}: is redis-server running there? Or pass --redis URL (or set REDIS_URL)`;
+	}
+
+	if (error instanceof RedisServerNotFoundError || error instanceof TorNotFoundError) {
+		return firstLine(error.message);
+	}
+
+	if (error instanceof LeaseTimeoutError) {
+		return `no proxy was leased within ${error.timeoutMs / 1000} s: is a provider running on this Redis and namespace?`;
+	}
+
+	if (codeOf(error) === 'EADDRINUSE') {
+		const message = error instanceof Error ? firstLine(error.message) : 'address in use';
+		return `${message}: a port is already in use; stop what uses it or pick another --base-port`;
+	}
+
+	if (error instanceof Error) {
+		return firstLine(error.message) || error.name;
+	}
+
+	return String(error);
+}
+
+/** 2 for a wrong command line, 1 for anything else. */
+export function exitCodeOf(error: unknown): number {
+	return error instanceof UsageError ? 2 : 1;
+}

@@ -1,0 +1,66 @@
+/** The text of `nightcrawler --help` (meow puts the package description above it). */
+export const helpText = `
+	Usage
+	  $ nightcrawler provider [options]              run a pool of Tor proxies and lease them out
+	  $ nightcrawler client [--count N] [options]    lease N proxies and keep them leased
+	  $ nightcrawler run [--count N] -- <command>    run a command through leased proxies
+	  $ nightcrawler testnet [--exits N]             run a private Tor network on loopback
+
+	  On a terminal, provider and client show a full-screen view (q or Ctrl-C quits).
+	  Otherwise client prints one proxy URL a line as each lease becomes ready (and a new
+	  line when one is replaced), and provider prints one JSON object a line per event.
+
+	Options of provider, client and run
+	  --redis URL          redis://[:password@]host:port[/db], or rediss:// for TLS
+	                       (default: $REDIS_URL, else redis://127.0.0.1:6379)
+	  --namespace NAME     providers and clients meet only within a namespace (default: nightcrawler)
+	  --help, --version
+
+	Provider
+	  --tors N             Tor instances to run (default: 3)
+	  --host ADDRESS       address the proxies listen on (default: 127.0.0.1)
+	  --advertise-host H   address clients are told to connect to (default: --host)
+	  --base-port PORT     first port of the pool (default: free ports)
+	  --fresh              start every Tor with an empty data directory
+	  --torrc FILE         extra torrc lines for every instance
+	  --tor PATH           the tor binary (default: tor on the PATH)
+	  --lease-ttl TIME     lease lifetime: 90s, 30m, 1h or milliseconds (default: 30m)
+	  --ip-check-url URL   a page that answers with the caller's IP, to verify exits
+	  --testnet            start a private Tor network on loopback and use it (no internet needed)
+	  --exits N            exit relays of that network (default: 4)
+	  --format text|json   json: one JSON object a line per event, even on a terminal;
+	                       text without a terminal: one plain line per event
+
+	  With no --redis and no REDIS_URL, when nothing answers on 127.0.0.1:6379, the provider
+	  starts a private redis-server there and stops it when it exits.
+
+	Client and run
+	  --count N            proxies to lease (default: 1)
+	  --http               print http:// CONNECT URLs instead of socks5h:// (client)
+	  --format text|json   json: one JSON object a line per proxy, with url, httpUrl, exitIp,
+	                       provider and leaseId, even on a terminal (client)
+	  --timeout TIME       exit 1 unless all proxies are leased within TIME; 0 waits forever
+	                       (default: forever for client, 60s for run)
+
+	  run sets ALL_PROXY, all_proxy, HTTP_PROXY and http_proxy to the first proxy's socks5h://
+	  URL, HTTPS_PROXY and https_proxy to its http:// CONNECT URL (socks5h:// if it has none), and
+	  NIGHTCRAWLER_PROXIES to every socks5h:// URL, comma-separated. It gives the leases back
+	  when the command ends and exits with the command's exit code.
+
+	Testnet
+	  --exits N, --tor PATH, --format json: prints the network's client torrc file and check URL,
+	  keeps it up until Ctrl-C (provider --testnet starts one of its own)
+
+	Exit codes
+	  0 done, 1 failed, 2 bad usage, 128+N stopped by signal N (run: the command's own code)
+	  Errors are one line on stderr; NIGHTCRAWLER_DEBUG=1 adds the stack trace.
+
+	Examples
+	  $ nightcrawler provider --tors 5
+	  $ nightcrawler provider --testnet
+	  $ nightcrawler client --count 3 | head -3
+	  $ nightcrawler client --count 3 | while read url; do curl -x "$url" https://api.ipify.org; done
+	  $ nightcrawler client --format json | jq -r .exitIp
+	  $ nightcrawler run --count 2 -- curl -s https://api.ipify.org
+	  $ REDIS_URL=rediss://:secret@redis.example.com:6380 nightcrawler client
+`;

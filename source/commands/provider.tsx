@@ -1,0 +1,102 @@
+import {Provider} from '../core/provider.js';
+import type {ProviderFlags} from '../cli/flag-schemas.js';
+import {redactUrl} from '../cli/redact-url.js';
+import type {Shutdown} from '../cli/shutdown.js';
+import {watchStdoutClosed} from '../cli/watch-stdout.js';
+import {startTestnet, type Testnet} from '../testnet/start-testnet.js';
+import {ProviderApp} from '../ui/provider-app.js';
+import {createBackend} from './create-backend.js';
+import {mountApp} from './mount-app.js';
+import {attachProviderLog, jsonLine, textLine} from './provider-log.js';
+import {resolveRedis, type RedisSource} from './resolve-redis.js';
+
+export type ProviderCommandOptions = {
+	readonly flags: ProviderFlags;
+	readonly redis: RedisSource;
+	readonly shutdown: Shutdown;
+};
+
+function killAll(pids: Array<number | undefined>): void {
+	for (const pid of pids) {
+		if (pid !== undefined) {
+			try {
+				process.kill(pid, 'SIGKILL');
+			} catch {}
+		}
+	}
+}
+
+async function joinTestnet(flags: ProviderFlags, shutdown: Shutdown): Promise<Testnet> {
+	shutdown.notice('starting a private Tor network on loopback (this takes a minute)');
+	const testnet = await startTestnet({exits: flags.exits, torPath: flags.tor, signal: shutdown.signal, log: line => {
+		shutdown.notice(`testnet: ${line}`);
+	}});
+	shutdown.defer('the private Tor network', async () => testnet.stop(), {timeoutMs: 30_000});
+	shutdown.notice(`private Tor network up; its IP check page: ${testnet.checkUrl} (try: nightcrawler run -- curl -s ${testnet.checkUrl})`);
+	shutdown.onForce(() => {
+		killAll(testnet.pids());
+	});
+	void testnet.failed.then(async error => shutdown.fail(error));
+	return testnet;
+}
+
+/**
+ * `nightcrawler provider`: run the pool and lease it out until shut down. A full-screen view on a
+ * terminal; otherwise one log record a line (JSON unless --format text).
+ */
+export async function runProviderCommand({flags, redis, shutdown}: ProviderCommandOptions): Promise<void> {
+	const useScreen = flags.format !== 'json' && process.stdout.isTTY && process.stdin.isTTY;
+	const redisUrl = await resolveRedis(redis, shutdown);
+	const testnet = flags.testnet ? await joinTestnet(flags, shutdown) : undefined;
+	shutdown.signal.throwIfAborted();
+	const backend = await createBackend(flags, testnet);
+	const provider = new Provider({
+		redis: redisUrl,
+		namespace: flags.namespace,
+		backend,
+		advertiseHost: flags.advertiseHost,
+		timings: flags.leaseTtl === undefined ? undefined : {leaseTtlMs: flags.leaseTtl},
+	});
+	const namespace = provider.bus.namespace;
+	if (['0.0.0.0', '::', '[::]'].includes(flags.host) && flags.advertiseHost === undefined) {
+		shutdown.notice(`proxies listen on ${flags.host}, and clients will be told to connect to ${flags.host}: pass --advertise-host with this machine's address`);
+	}
+
+	if (!useScreen) {
+		// Registered before the provider's stop, so the lines about giving leases back still print.
+		const toLine = flags.format === 'text' ? textLine : jsonLine;
+		const detach = attachProviderLog(provider, record => {
+			process.stdout.write(`${toLine(record)}\n`);
+		});
+		const unwatch = watchStdoutClosed(() => {
+			void shutdown.shutdown('stdout-closed');
+		});
+		shutdown.signal.addEventListener('abort', () => {
+			process.stdout.write(`${toLine({event: 'stopping', reason: shutdown.reason, error: shutdown.error})}\n`);
+		});
+		shutdown.defer('the event log', () => {
+			process.stdout.write(`${toLine({event: 'stopped', reason: shutdown.reason})}\n`);
+			detach();
+			unwatch();
+		});
+	}
+
+	shutdown.onForce(() => {
+		killAll(backend.snapshot().map(instance => instance.pid));
+	});
+	shutdown.defer('the provider', async () => provider.stop(), {timeoutMs: 30_000});
+	await provider.connect();
+	shutdown.signal.throwIfAborted();
+	if (useScreen) {
+		mountApp(<ProviderApp provider={provider} redisUrl={redactUrl(redisUrl)} namespace={namespace} onQuit={() => {
+			shutdown.quit();
+		}}/>, shutdown);
+	} else {
+		const started = {event: 'started', providerId: provider.id, redis: redactUrl(redisUrl), namespace, tors: flags.tors, backend: flags.backend, host: flags.host, checkUrl: testnet?.checkUrl};
+		process.stdout.write(`${(flags.format === 'text' ? textLine : jsonLine)(started)}\n`);
+	}
+
+	// Answer requests at once: each proxy is leased as soon as it is ready.
+	provider.startProviding();
+	await provider.createCluster();
+}

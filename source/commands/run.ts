@@ -1,0 +1,79 @@
+import {execa} from 'execa';
+import {Client} from '../core/client.js';
+import type {RunFlags} from '../cli/flag-schemas.js';
+import {redactUrl} from '../cli/redact-url.js';
+import {signalExitCode, type Shutdown} from '../cli/shutdown.js';
+import {UsageError} from '../cli/usage-error.js';
+import {proxyEnv} from './proxy-env.js';
+import type {RedisSource} from './resolve-redis.js';
+import {waitForLeases} from './wait-for-leases.js';
+
+export type RunCommandOptions = {
+	readonly flags: RunFlags;
+	readonly redis: RedisSource;
+	/** The command and its arguments, as given after `--`. */
+	readonly command: readonly string[];
+	readonly shutdown: Shutdown;
+};
+
+/** Exit codes a shell gives when a command cannot be started. */
+function spawnFailureCode(code: string | undefined): number {
+	return code === 'ENOENT' ? 127 : code === 'EACCES' ? 126 : 1;
+}
+
+/**
+ * `nightcrawler run -- command args...`: lease `--count` proxies, run the command with them in its
+ * environment, forward the signals nightcrawler gets to it, give the leases back when it ends, and
+ * exit with its exit code (128+N when a signal N ended it).
+ */
+export async function runRunCommand({flags, redis, command, shutdown}: RunCommandOptions): Promise<void> {
+	const [file, ...args] = command;
+	if (file === undefined || file === '') {
+		throw new UsageError('run needs a command after --, for example: nightcrawler run -- curl https://example.com');
+	}
+
+	const client = new Client({redis: redis.url, namespace: flags.namespace});
+	const where = `${redactUrl(redis.url)} (namespace ${client.bus.namespace})`;
+	shutdown.defer('the client', async () => client.close());
+	await client.connect();
+	for (let index = 0; index < flags.count; index++) {
+		client.createProxy();
+	}
+
+	await waitForLeases(client, {count: flags.count, timeoutMs: flags.timeout, signal: shutdown.signal, where, notice: line => {
+		shutdown.notice(line);
+	}});
+	const proxies = client.proxies().slice(0, flags.count);
+	const subprocess = execa(file, args, {
+		stdio: 'inherit',
+		env: proxyEnv(proxies),
+		reject: false,
+		// Signals are the command's business: no SIGKILL five seconds after a forwarded SIGTERM.
+		forceKillAfterDelay: false,
+	});
+	shutdown.onForce(() => {
+		subprocess.kill('SIGKILL');
+	});
+	const running = () => subprocess.exitCode === null && subprocess.signalCode === null;
+	shutdown.signalHook = signal => {
+		if (!running()) {
+			return false;
+		}
+
+		subprocess.kill(signal);
+		return true;
+	};
+
+	const result = await subprocess;
+	let exitCode = result.exitCode;
+	if (exitCode === undefined) {
+		if (result.signal) {
+			exitCode = signalExitCode(result.signal);
+		} else {
+			exitCode = spawnFailureCode(result.code);
+			shutdown.notice(`could not run ${file}: ${result.code === 'ENOENT' ? 'command not found' : result.originalMessage ?? 'failed to start'}`);
+		}
+	}
+
+	await shutdown.shutdown('done', exitCode);
+}
