@@ -67,7 +67,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 	const child: ChildProcess = spawn(
 		bin,
 		['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning'],
-		{stdio: ['ignore', 'pipe', 'pipe']},
+		// Its own process group, so a terminal's Ctrl-C does not stop it before we have told our peers.
+		{stdio: ['ignore', 'pipe', 'pipe'], detached: true},
 	);
 	let output = '';
 	const collect = (chunk: Buffer) => {

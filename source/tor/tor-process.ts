@@ -63,6 +63,9 @@ const spawnOptions = {
 	cleanup: true,
 	// Our own escalation in stop().
 	forceKillAfterDelay: false,
+	// Its own process group: a terminal's Ctrl-C reaches only us, and we stop Tor in order (leases
+	// told first). TAKEOWNERSHIP still ends it if we die.
+	detached: true,
 } as const;
 
 /** One supervised Tor process with an authenticated, owning control connection. */

@@ -71,6 +71,9 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	private readonly pub: Redis;
 	private readonly sub: Redis;
 	private closing: Promise<void> | undefined;
+	/** Until the first connection, a failure is reported at once instead of retried. */
+	private everOnline = false;
+	private lastConnectionError: Error | undefined;
 
 	constructor(private readonly options: BusOptions<In>) {
 		this.id = options.id ?? uuidv4();
@@ -121,12 +124,12 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 			await Promise.all([this.pub.connect(), this.sub.connect()]);
 		} catch (error) {
 			this.status = 'closed';
-			this.pub.disconnect();
-			this.sub.disconnect();
-			throw new RedisUnavailableError(describeTarget(this.options.redis), {cause: error});
+			await Promise.all([quit(this.pub), quit(this.sub)]);
+			throw new RedisUnavailableError(describeTarget(this.options.redis), {cause: this.lastConnectionError ?? error});
 		}
 
 		await online;
+		this.everOnline = true;
 	}
 
 	/** Broadcast `event` to every instance listening for it. Resolves false when it could not be sent. */
@@ -212,11 +215,12 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 			enableOfflineQueue: false,
 			maxRetriesPerRequest: 1,
 			enableAutoPipelining: true,
-			retryStrategy: times => Math.min(times * 50, 500),
+			retryStrategy: times => (this.everOnline ? Math.min(times * 50, 500) : null),
 		};
 		const target = this.options.redis ?? 'redis://127.0.0.1:6379';
 		const connection = typeof target === 'string' ? new Redis(target, common) : new Redis({...target, ...common});
 		connection.on('error', (error: Error) => {
+			this.lastConnectionError = error;
 			// Connection errors are reported and retried by ioredis; never let them go unhandled.
 			if (this.status !== 'closing' && this.status !== 'closed') {
 				this.events.emit('warning', error);
@@ -355,7 +359,12 @@ export function describeTarget(target: RedisTarget | undefined): string {
 }
 
 async function quit(connection: Redis): Promise<void> {
-	if (connection.status === 'end' || connection.status === 'wait') {
+	if (connection.status === 'end') {
+		// Already closed. (disconnect() would arm a 2 s timer that keeps the process alive.)
+		return;
+	}
+
+	if (connection.status === 'wait') {
 		connection.disconnect();
 		return;
 	}
