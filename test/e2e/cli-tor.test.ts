@@ -1,0 +1,112 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {execa} from 'execa';
+import {afterEach, beforeEach, describe, expect, inject, it} from 'vitest';
+import {startCli, stopAllClis, type CliProcess} from '../helpers/cli.js';
+import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
+import {exitViaConnect, exitViaSocks, isRunning} from '../helpers/tor-provider.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+const isEvent = (name: string) => (line: string) => line.startsWith(`{"event":"${name}"`);
+
+/** Pids of tor processes whose command line mentions `directory` (their data directories live there). */
+async function torsUnder(directory: string): Promise<number[]> {
+	const pids: number[] = [];
+	for (const entry of await fs.readdir('/proc')) {
+		if (!/^\d+$/.test(entry)) {
+			continue;
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		const cmdline = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+		const [argv0 = ''] = cmdline.split('\0');
+		if (/(^|\/)tor$/.test(argv0) && cmdline.includes(directory)) {
+			pids.push(Number(entry));
+		}
+	}
+
+	return pids;
+}
+
+function socksAddress(url: string): {host: string; port: number} {
+	const parsed = new URL(url);
+	return {host: parsed.hostname, port: Number(parsed.port)};
+}
+
+describe('nightcrawler (built CLI) with real Tor on the private network', () => {
+	let redis: RedisServer;
+	let cache: string;
+	let provider: CliProcess;
+	let bus: string[];
+
+	beforeEach(async () => {
+		const {torrcFile, checkUrl} = inject('testnet');
+		redis = await startTestRedis();
+		cache = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-e2e-cache-'));
+		bus = ['--redis', redis.url, '--namespace', testNamespace()];
+		provider = startCli(['provider', '--tors', '3', '--torrc', torrcFile, '--ip-check-url', checkUrl, ...bus, '--format', 'json'], {env: {XDG_CACHE_HOME: cache}});
+		await provider.stdout.waitForLines(isEvent('instance-ready'), {count: 3, timeoutMs: 90_000});
+	});
+
+	afterEach(async () => {
+		await stopAllClis();
+		await redis?.stop();
+		await fs.rm(cache, {recursive: true, force: true});
+	});
+
+	it('client --count 3 in a pipe prints 3 URLs whose traffic leaves from 3 different exits, as announced', async () => {
+		const {exits} = inject('testnet');
+		const json = startCli(['client', '--count', '3', '--format', 'json', ...bus]);
+		const lines = await json.stdout.waitForLines(line => line.startsWith('{'), {count: 3, timeoutMs: 30_000});
+		const proxies = lines.map(line => JSON.parse(line) as {url: string; httpUrl: string; exitIp: string; provider: string; leaseId: string});
+		expect(new Set(proxies.map(proxy => proxy.exitIp)).size).toBe(3);
+		for (const proxy of proxies) {
+			expect(exits).toContain(proxy.exitIp);
+			const {host, port} = socksAddress(proxy.url);
+			// eslint-disable-next-line no-await-in-loop
+			expect(await exitViaSocks(host, port)).toBe(proxy.exitIp);
+			const http = new URL(proxy.httpUrl);
+			// eslint-disable-next-line no-await-in-loop
+			expect(await exitViaConnect(http.hostname, Number(http.port))).toBe(proxy.exitIp);
+		}
+	});
+
+	it('the README recipe: client | while read url; do curl -x "$url" ...; done', async () => {
+		const {checkUrl, exits} = inject('testnet');
+		const script = `node "$CLI" client --count 2 ${bus.join(' ')} | head -2 | while read url; do curl -s --max-time 20 -x "$url" "$CHECK"; echo; done`;
+		const result = await execa('bash', ['-c', script], {env: {CLI: path.resolve('dist/cli.js'), CHECK: checkUrl, REDIS_URL: ''}, timeout: 60_000, reject: false});
+		expect(result.exitCode).toBe(0);
+		const ips = result.stdout.split('\n').filter(Boolean).map(line => (JSON.parse(line) as {IP: string}).IP);
+		expect(ips).toHaveLength(2);
+		for (const ip of ips) {
+			expect(exits).toContain(ip);
+		}
+	});
+
+	it('run -- curl reaches the check service through the leased proxy and passes its exit code on', async () => {
+		const {checkUrl, exits} = inject('testnet');
+		const run = startCli(['run', '--count', '1', ...bus, '--', 'sh', '-c', `curl -s --max-time 20 "${checkUrl}"; exit 7`]);
+		const result = await run.exited;
+		expect(result.exitCode).toBe(7);
+		expect(exits).toContain((JSON.parse(run.stdout.lines.join('')) as {IP: string}).IP);
+	});
+
+	it('SIGKILL of the provider leaves no Tor running within a few seconds', async () => {
+		const tors = await torsUnder(cache);
+		expect(tors).toHaveLength(3);
+		provider.subprocess.kill('SIGKILL');
+		await provider.exited;
+		await waitFor(() => tors.every(pid => !isRunning(pid)), {timeoutMs: 5000, message: 'every tor to exit'});
+	});
+
+	it('a normal stop (SIGTERM) leaves no Tor, no lock and nothing but the reusable data directories', async () => {
+		const tors = await torsUnder(cache);
+		expect(tors).toHaveLength(3);
+		const result = await provider.stop('SIGTERM');
+		expect(result.exitCode).toBe(143);
+		expect(tors.filter(pid => isRunning(pid))).toEqual([]);
+		const [network] = await fs.readdir(path.join(cache, 'nightcrawler', 'tor'));
+		expect((await fs.readdir(path.join(cache, 'nightcrawler', 'tor', network!))).sort()).toEqual(['instance-0', 'instance-1', 'instance-2']);
+	});
+});
