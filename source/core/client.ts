@@ -38,6 +38,8 @@ export class Client extends EventEmitter<ClientEvents> {
 	private readonly slots = new Map<string, LeaseSlot>();
 	private readonly byRequest = new Map<string, LeaseSlot>();
 	private readonly byLease = new Map<string, LeaseSlot>();
+	/** getProxy calls waiting for their slot's first lease (undefined: the slot closed first). */
+	private readonly waiters = new Map<LeaseSlot, (proxy: ClientProxy | undefined) => void>();
 	private readonly host: SlotHost;
 	private closing: Promise<void> | undefined;
 
@@ -91,33 +93,20 @@ export class Client extends EventEmitter<ClientEvents> {
 	async getProxy({timeoutMs = 30_000}: {timeoutMs?: number} = {}): Promise<ClientProxy> {
 		const slot = this.addSlot(false);
 		return new Promise<ClientProxy>((resolve, reject) => {
-			const onReady = (proxy: ClientProxy) => {
-				if (this.slotOf(proxy) === slot) {
-					settle();
-					resolve(proxy);
-				}
-			};
-
-			const onClosed = () => {
-				if (slot.phase === 'closed') {
-					settle();
-					reject(new ClosedError('the client was closed'));
-				}
-			};
-
 			const timer = setTimeout(() => {
-				settle();
+				this.waiters.delete(slot);
 				void slot.destroy();
 				reject(new LeaseTimeoutError(timeoutMs));
 			}, timeoutMs);
-			const settle = () => {
+			this.waiters.set(slot, proxy => {
 				clearTimeout(timer);
-				this.off('proxy-ready', onReady);
-				this.off('change', onClosed);
-			};
-
-			this.on('proxy-ready', onReady);
-			this.on('change', onClosed);
+				this.waiters.delete(slot);
+				if (proxy) {
+					resolve(proxy);
+				} else {
+					reject(new ClosedError('the client was closed'));
+				}
+			});
 		});
 	}
 
@@ -194,10 +183,6 @@ export class Client extends EventEmitter<ClientEvents> {
 		return slot;
 	}
 
-	private slotOf(proxy: ClientProxy): LeaseSlot | undefined {
-		return this.byLease.get(proxy.leaseId);
-	}
-
 	private listen(): void {
 		const {bus} = this;
 		bus.onMessage('proxy:supply', ({from, data}) => {
@@ -240,7 +225,8 @@ export class Client extends EventEmitter<ClientEvents> {
 			timings: this.timings,
 			indexRequest: index(this.byRequest),
 			indexLease: index(this.byLease),
-			linked: (_slot, proxy) => {
+			linked: (slot, proxy) => {
+				this.waiters.get(slot)?.(proxy);
 				this.emit('proxy-link', proxy);
 				this.emit('proxy-ready', proxy);
 				this.emit('change');
@@ -266,6 +252,7 @@ export class Client extends EventEmitter<ClientEvents> {
 				this.emit('change');
 			},
 			closed: slot => {
+				this.waiters.get(slot)?.(undefined);
 				this.slots.delete(slot.id);
 				this.emit('change');
 			},

@@ -1,3 +1,4 @@
+import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {z} from 'zod';
 import {Bus} from '../../source/core/bus/bus.js';
@@ -70,15 +71,42 @@ describe('Bus', () => {
 
 	it('namespaces keep clusters apart', async () => {
 		const [a, b] = await Promise.all([bus(testNamespace()), bus(testNamespace())]);
-		b.on('ping', () => undefined);
-		await waitFor(() => b.stats.delivered === 0 && b.online);
+		const c = await bus(b.namespace);
+		const got: number[] = [];
+		b.on('ping', message => got.push(message.data.n));
+		// b's broadcast subscription is confirmed once a broadcast from its own namespace arrives.
+		await waitFor(async () => (await c.emit('ping', {n: 0})) && got.length > 0, {message: 'b subscribed'});
+		const before = b.stats.delivered;
 		await a.emit('ping', {n: 1});
 		await a.sendMessage('ping', b.id, {n: 1});
-		// A round trip on b's own namespace proves anything sent before it would have arrived.
-		const c = await bus(b.namespace);
+		// A directed message on b's own namespace, sent after a's, is a fence: anything of a's would be in first.
+		b.onMessage('ping', message => got.push(message.data.n));
 		await c.sendMessage('ping', b.id, {n: 2});
-		await waitFor(() => b.stats.delivered === 1);
-		expect(b.stats.dropped['no-listener']).toBe(1);
+		await waitFor(() => got.includes(2), {message: 'the fence'});
+		expect(got.filter(n => n === 1)).toEqual([]);
+		expect(b.stats.dropped['wrong-channel'] + b.stats.dropped['no-listener']).toBe(0);
+		expect(b.stats.delivered).toBeGreaterThan(before);
+	});
+
+	it('connect fails with a named error when Redis refuses the subscription (ACL)', async () => {
+		const admin = new Redis(redis.url);
+		try {
+			await admin.call('ACL', 'SETUSER', 'nc-limited', 'on', '>secret', '~*', 'resetchannels', '+@all');
+		} finally {
+			admin.disconnect();
+		}
+
+		const url = new URL(redis.url);
+		const limited = new Bus({redis: `redis://nc-limited:secret@${url.host}`, inbound});
+		await expect(limited.connect()).rejects.toMatchObject({name: 'RedisUnavailableError', message: expect.stringContaining('NOPERM')});
+		await limited.close();
+	});
+
+	it('close while connecting settles the connect with ClosedError', async () => {
+		const slow = new Bus({redis: redis.url, inbound});
+		const connecting = slow.connect();
+		await slow.close();
+		await expect(connecting).rejects.toMatchObject({name: 'ClosedError'});
 	});
 
 	it('a listener that throws is counted, not fatal', async () => {

@@ -60,8 +60,12 @@ describe('lost messages', () => {
 
 		await waitFor(() => consistent(provider, clients), {timeoutMs: 20_000, message: 'all 8 clients leased, matching the provider'});
 		expect(violations).toEqual([]);
-		const dropped = [provider, ...clients].reduce((sum, instance) => sum + instance.bus.stats.dropped['test-drop'], 0);
-		expect(dropped).toBeGreaterThan(20);
+		// The hook really dropped about 30% of what arrived.
+		const buses = [provider.bus, ...clients.map(client => client.bus)];
+		const dropped = buses.reduce((sum, bus) => sum + bus.stats.dropped['test-drop'], 0);
+		const delivered = buses.reduce((sum, bus) => sum + bus.stats.delivered, 0);
+		expect(dropped / delivered).toBeGreaterThan(0.1);
+		expect(dropped / delivered).toBeLessThan(0.5);
 		// Rotations under loss: each still ends with the holder knowing the new exit.
 		await Promise.all(clients.slice(0, 4).map(async client => {
 			const proxy = client.proxies()[0]!;

@@ -30,3 +30,18 @@ describe('WaitingList', () => {
 		expect(list.size).toBe(0);
 	});
 });
+
+describe('WaitingList bounds', () => {
+	it('refuses requests past its limits, in all and per client, until old ones expire', () => {
+		const list = new WaitingList(100, {total: 3, perClient: 2});
+		expect(list.add('a', 'r1', 0)).toBe(true);
+		expect(list.add('a', 'r2', 0)).toBe(true);
+		expect(list.add('a', 'r3', 0)).toBe(false);
+		expect(list.add('b', 'r1', 0)).toBe(true);
+		expect(list.add('c', 'r1', 0)).toBe(false);
+		expect(list.add('a', 'r1', 50)).toBe(true);
+		// At 150 the entries from 0 have expired; a's refreshed r1 lives until 150.
+		expect(list.add('c', 'r1', 151)).toBe(true);
+		expect(list.size).toBe(1);
+	});
+});

@@ -2,6 +2,7 @@ import {EventEmitter} from 'node:events';
 import {Redis, type RedisOptions} from 'ioredis';
 import {v4 as uuidv4} from 'uuid';
 import type {z} from 'zod';
+import {ClosedError} from '../errors/closed-error.js';
 import {RedisUnavailableError} from '../errors/redis-unavailable-error.js';
 import {Channels} from './channels.js';
 import {dropReasons, type DropReason} from './drop-reason.js';
@@ -96,7 +97,10 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 			this.handle(channel, text);
 		});
 		this.sub.on('ready', () => {
-			void this.resubscribe();
+			// The first subscription is connect()'s; after a reconnect, subscribe again.
+			if (this.everOnline) {
+				void this.resubscribe();
+			}
 		});
 		this.sub.on('close', () => {
 			if (this.status === 'online') {
@@ -117,19 +121,24 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		}
 
 		this.status = 'connecting';
-		const online = new Promise<void>(resolve => {
-			this.events.once('online', resolve);
-		});
 		try {
 			await Promise.all([this.pub.connect(), this.sub.connect()]);
+			// Subscribed means Redis confirmed it; a refusal (an ACL, say) fails the connect.
+			await this.sub.subscribe(...this.wantedChannels());
 		} catch (error) {
+			const closedMeanwhile = this.status !== 'connecting';
 			this.status = 'closed';
 			await Promise.all([quit(this.pub), quit(this.sub)]);
-			throw new RedisUnavailableError(describeTarget(this.options.redis), {cause: this.lastConnectionError ?? error});
+			if (closedMeanwhile) {
+				throw new ClosedError('the bus was closed while connecting', {cause: error});
+			}
+
+			throw new RedisUnavailableError(describeTarget(this.options.redis), {cause: error instanceof Error && /closed/i.test(error.message) && this.lastConnectionError ? this.lastConnectionError : error});
 		}
 
-		await online;
 		this.everOnline = true;
+		this.status = 'online';
+		this.events.emit('online');
 	}
 
 	/** Broadcast `event` to every instance listening for it. Resolves false when it could not be sent. */
@@ -152,7 +161,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		const isNew = set.size === 0;
 		set.add(listener as Listener<unknown>);
 		this.broadcastListeners.set(event, set);
-		if (isNew && (this.status === 'online' || this.status === 'connecting')) {
+		if (isNew && (this.status === 'online' || (this.status === 'connecting' && this.sub.status === 'ready'))) {
 			void this.subscribe([this.channels.broadcast(event)]);
 		}
 
@@ -234,11 +243,15 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 			return;
 		}
 
-		const channels = [this.directChannel, ...[...this.broadcastListeners.entries()].filter(([, set]) => set.size > 0).map(([event]) => this.channels.broadcast(event))];
-		if (await this.subscribe(channels)) {
+		if (await this.subscribe(this.wantedChannels())) {
 			this.status = 'online';
 			this.events.emit('online');
 		}
+	}
+
+	private wantedChannels(): string[] {
+		const events = [...this.broadcastListeners.entries()].filter(([, set]) => set.size > 0).map(([event]) => event);
+		return [this.directChannel, ...events.map(event => this.channels.broadcast(event))];
 	}
 
 	private async subscribe(channels: string[]): Promise<boolean> {

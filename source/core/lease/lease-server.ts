@@ -19,14 +19,14 @@ export type LeaseServerOptions = {
 	advertiseHost?: string;
 };
 
-export type LeaseServerStats = {offers: number; leases: number; forged: number; dropLinks: number; waiting: number};
+export type LeaseServerStats = {offers: number; leases: number; forged: number; dropLinks: number; waitingRefused: number; waiting: number};
 
 /** How long a finished lease is remembered: to tell forged repeats from the holder's, and to repeat how it ended. */
 const endedMemoryMs = 60_000;
 
 /** The provider's side of the lease protocol: offers, leases, heartbeats, destroy and rotate. */
 export class LeaseServer {
-	private readonly counters = {offers: 0, leases: 0, forged: 0, dropLinks: 0};
+	private readonly counters = {offers: 0, leases: 0, forged: 0, dropLinks: 0, waitingRefused: 0};
 	private readonly slots = new Map<string, ProxySlot>();
 	private readonly offers = new Map<string, Offer>();
 	private readonly offersByRequest = new Map<string, string>();
@@ -110,35 +110,57 @@ export class LeaseServer {
 		await Promise.all([...offers, ...[...this.leases.values()].map(async lease => this.endLease(lease, 'provider-stopping', {recycle: false}))]);
 		this.offers.clear();
 		this.offersByRequest.clear();
+		this.waiting.clear();
+		this.ended.clear();
+		this.linked.clear();
+		for (const slot of this.slots.values()) {
+			slot.offerId = undefined;
+			if (slot.state === 'offered') {
+				slot.state = 'free';
+			}
+		}
 	}
 
 	leaseSnapshots(): LeaseSnapshot[] {
 		return [...this.leases.values()].map(lease => this.snapshotOf(lease));
 	}
 
-	/** Rotate one proxy by hand (from the provider's UI). A leased proxy keeps its lease and its holder is told. */
+	/**
+	 * Rotate one proxy by hand (from the provider's UI). A free proxy is held back while it rotates;
+	 * a leased one keeps its lease and its holder is told the new exit. Offered, rotating or
+	 * unready proxies are left alone.
+	 */
 	async rotateProxy(proxyId: string): Promise<void> {
 		const slot = this.slots.get(proxyId);
-		if (!slot || slot.state === 'down' || slot.state === 'recycling' || slot.state === 'starting') {
+		const lease = slot?.leaseId ? this.leases.get(slot.leaseId) : undefined;
+		if (!slot || (slot.state !== 'free' && slot.state !== 'leased') || lease?.rotation) {
 			return;
 		}
 
-		const lease = slot.leaseId ? this.leases.get(slot.leaseId) : undefined;
-		if (lease?.rotation) {
-			return;
+		if (lease) {
+			lease.rotation = {rotateId: 'manual', startedAt: Date.now()};
+		} else {
+			slot.state = 'recycling';
 		}
 
 		const before = slot.endpoint.exitIp;
 		const started = Date.now();
 		try {
-			const endpoint = await this.options.backend.rotate(proxyId);
-			slot.endpoint = endpoint;
-			this.options.events.emit('rotated', {proxyId, leaseId: lease?.leaseId, previousExitIp: before, exitIp: endpoint.exitIp, durationMs: Date.now() - started, reason: 'manual'});
-			if (lease && this.leases.has(lease.leaseId)) {
-				void this.options.bus.sendMessage('proxy:update', lease.clientId, {leaseId: lease.leaseId, lease: this.leaseInfo(lease)});
-			}
+			slot.endpoint = await this.options.backend.rotate(proxyId);
+			this.options.events.emit('rotated', {proxyId, leaseId: lease?.leaseId, previousExitIp: before, exitIp: slot.endpoint.exitIp, durationMs: Date.now() - started, reason: 'manual'});
 		} catch (error) {
 			this.options.events.emit('rotate-failed', proxyId, toError(error));
+		} finally {
+			if (lease) {
+				lease.rotation = undefined;
+			}
+		}
+
+		if (lease && this.leases.has(lease.leaseId)) {
+			void this.options.bus.sendMessage('proxy:update', lease.clientId, {leaseId: lease.leaseId, lease: this.leaseInfo(lease)});
+		} else if (!lease && slot.state === 'recycling') {
+			slot.state = 'free';
+			this.serveWaiting();
 		}
 	}
 
@@ -155,8 +177,8 @@ export class LeaseServer {
 		const slot = this.freeSlot();
 		if (slot) {
 			this.offer(slot, from, data.requestId, now);
-		} else {
-			this.waiting.add(from, data.requestId, now);
+		} else if (!this.waiting.add(from, data.requestId, now)) {
+			this.counters.waitingRefused++;
 		}
 	}
 

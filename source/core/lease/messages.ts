@@ -8,7 +8,13 @@ import {z} from 'zod';
 const id = z.uuid();
 const secret = z.string().min(16).max(128);
 const port = z.number().int().min(1).max(65_535);
-const ms = z.number().int().min(0).max(31 * 24 * 3600 * 1000);
+/** Node's timers hold at most 2^31-1 ms (~24.8 days); a larger delay fires after 1 ms. */
+export const maxTimerMs = 2_147_483_647;
+const ms = z.number().int().min(0).max(maxTimerMs);
+/** Bounds for the values a client turns into its own timers, so no provider can make it spin or stall. */
+const heartbeatMs = z.number().int().min(10).max(60_000);
+const heartbeatTimeoutMs = z.number().int().min(20).max(600_000);
+const offerMs = z.number().int().min(0).max(60_000);
 const text = z.string().max(256);
 
 /** What a client needs to use and keep a leased proxy. */
@@ -22,8 +28,8 @@ export const leaseInfoSchema = z.object({
 	/** Lease time left when the message was sent. */
 	expiresInMs: ms,
 	ttlMs: ms,
-	heartbeatIntervalMs: ms,
-	heartbeatTimeoutMs: ms,
+	heartbeatIntervalMs: heartbeatMs,
+	heartbeatTimeoutMs,
 });
 export type LeaseInfo = z.infer<typeof leaseInfoSchema>;
 
@@ -52,7 +58,7 @@ export const providerInbound = {
 
 /** Messages a client receives. */
 export const clientInbound = {
-	'proxy:supply': z.object({requestId: id, offerId: id, offerTtlMs: ms}),
+	'proxy:supply': z.object({requestId: id, offerId: id, offerTtlMs: offerMs}),
 	'proxy:link': z.object({requestId: id, offerId: id, secret, lease: leaseInfoSchema}),
 	'proxy:dropLink': z.object({requestId: id, offerId: id, reason: text}),
 	/** `exitIp` repeats the current exit, so a lost `proxy:update` is caught up by the next answer. */

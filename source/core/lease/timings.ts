@@ -1,4 +1,5 @@
 import {z} from 'zod';
+import {maxTimerMs} from './messages.js';
 
 /** Protocol timings. Providers send theirs to clients with each lease; see docs/protocol.md. */
 export type ProviderTimings = {
@@ -43,17 +44,16 @@ export const defaultClientTimings: ClientTimings = {
 	rotateTimeoutMs: 60_000,
 };
 
-const maxMs = 31 * 24 * 3600 * 1000;
-const duration = (min: number) => z.number().int().min(min).max(maxMs);
+const duration = (min: number, max = maxTimerMs) => z.number().int().min(min).max(max);
 
 /** Timings a provider may be given: within what the wire format carries, and consistent. */
 export const providerTimingsSchema = z
 	.object({
 		leaseTtlMs: duration(100),
-		heartbeatIntervalMs: duration(10),
-		heartbeatTimeoutMs: duration(20),
-		offerTtlMs: duration(10),
-		waitingTtlMs: duration(10),
+		heartbeatIntervalMs: duration(10, 60_000),
+		heartbeatTimeoutMs: duration(20, 600_000),
+		offerTtlMs: duration(10, 60_000),
+		waitingTtlMs: duration(10, 600_000),
 	})
 	.refine(timings => timings.heartbeatTimeoutMs >= 2 * timings.heartbeatIntervalMs, {
 		message: 'heartbeatTimeoutMs must be at least twice heartbeatIntervalMs, or one lost heartbeat ends a lease',

@@ -13,33 +13,59 @@ export type WaitingRequest = {
  */
 export class WaitingList {
 	private readonly entries = new Map<string, WaitingRequest>();
+	private readonly perClient = new Map<string, number>();
 
-	constructor(private readonly ttlMs: number) {}
+	/**
+	 * Requests come from the bus, keyed by ids the sender picks: the list is bounded, in all and per
+	 * client, so a flood cannot grow it without end or push real clients out of the queue for long.
+	 */
+	constructor(
+		private readonly ttlMs: number,
+		private readonly limits: {total: number; perClient: number} = {total: 4096, perClient: 256},
+	) {}
 
 	get size(): number {
 		return this.entries.size;
 	}
 
-	/** Add a request, or refresh it (keeping its place in the queue). */
-	add(clientId: string, requestId: string, now: number): void {
+	/** Add a request, or refresh it (keeping its place in the queue). False when the list is full for it. */
+	add(clientId: string, requestId: string, now: number): boolean {
 		const key = `${clientId}/${requestId}`;
 		const entry = this.entries.get(key);
 		if (entry) {
 			entry.until = now + this.ttlMs;
-			return;
+			return true;
+		}
+
+		if (this.entries.size >= this.limits.total || (this.perClient.get(clientId) ?? 0) >= this.limits.perClient) {
+			this.prune(now);
+			if (this.entries.size >= this.limits.total || (this.perClient.get(clientId) ?? 0) >= this.limits.perClient) {
+				return false;
+			}
 		}
 
 		this.entries.set(key, {clientId, requestId, since: now, until: now + this.ttlMs});
+		this.perClient.set(clientId, (this.perClient.get(clientId) ?? 0) + 1);
+		return true;
 	}
 
 	remove(clientId: string, requestId: string): void {
-		this.entries.delete(`${clientId}/${requestId}`);
+		const key = `${clientId}/${requestId}`;
+		if (this.entries.delete(key)) {
+			this.forget(clientId);
+		}
+	}
+
+	clear(): void {
+		this.entries.clear();
+		this.perClient.clear();
 	}
 
 	/** Take the oldest request that is still live; drops expired ones on the way. */
 	shift(now: number): WaitingRequest | undefined {
 		for (const [key, entry] of this.entries) {
 			this.entries.delete(key);
+			this.forget(entry.clientId);
 			if (entry.until >= now) {
 				return entry;
 			}
@@ -52,7 +78,17 @@ export class WaitingList {
 		for (const [key, entry] of this.entries) {
 			if (entry.until < now) {
 				this.entries.delete(key);
+				this.forget(entry.clientId);
 			}
+		}
+	}
+
+	private forget(clientId: string): void {
+		const count = (this.perClient.get(clientId) ?? 1) - 1;
+		if (count > 0) {
+			this.perClient.set(clientId, count);
+		} else {
+			this.perClient.delete(clientId);
 		}
 	}
 }
