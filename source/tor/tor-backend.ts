@@ -5,6 +5,7 @@ import {execa} from 'execa';
 import type {InstanceSnapshot, PoolBackend, PoolEvents, ProxyEndpoint} from '../pool/pool-backend.js';
 import {freePorts, isPortFree} from '../util/free-port.js';
 import {defaultCacheDirectory, lockDataDirectory, networkKey, type LockedDirectory} from './data-directory.js';
+import {ClosedError} from '../core/errors/closed-error.js';
 import {TorNotFoundError} from './errors/tor-not-found-error.js';
 import {ExitAllocator} from './exit-allocator.js';
 import {TorInstance} from './tor-instance.js';
@@ -60,14 +61,31 @@ export class TorBackend implements PoolBackend {
 	}
 
 	async start(): Promise<void> {
+		try {
+			await this.startInstances();
+		} catch (error) {
+			// Whatever was started or locked before the failure (or before a stop() meanwhile) goes.
+			await this.stop();
+			throw error;
+		}
+	}
+
+	private async startInstances(): Promise<void> {
 		const {count = 3, host = '127.0.0.1', torPath, checkUrl = defaultCheckUrl} = this.options;
 		await TorBackend.assertTorAvailable(torPath);
 		const torrcLines = [...instanceTorrcLines, ...(await this.readTorrcFile()), ...(this.options.torrcLines ?? [])];
 		const ports = await this.pickPorts(count, host);
 		const root = path.join(this.options.cacheDirectory ?? defaultCacheDirectory(), networkKey(torrcLines));
 		for (let index = 0; index < count; index++) {
+			this.throwIfStopping();
 			// eslint-disable-next-line no-await-in-loop
 			const lock = await lockDataDirectory(root, {fresh: this.options.fresh});
+			if (this.stopping) {
+				// eslint-disable-next-line no-await-in-loop
+				await lock.release();
+				this.throwIfStopping();
+			}
+
 			this.locks.push(lock);
 			const [socksPort, httpTunnelPort, controlPort] = ports.slice(index * 3, (index * 3) + 3) as [number, number, number];
 			const instance = new TorInstance({
@@ -94,12 +112,14 @@ export class TorBackend implements PoolBackend {
 			instance.on('log', message => this.events.emit('log', message));
 		}
 
-		try {
-			// All at once, not one by one.
-			await Promise.all([...this.instances.values()].map(async instance => instance.start()));
-		} catch (error) {
-			await this.stop();
-			throw error;
+		this.throwIfStopping();
+		// All at once, not one by one.
+		await Promise.all([...this.instances.values()].map(async instance => instance.start()));
+	}
+
+	private throwIfStopping(): void {
+		if (this.stopping) {
+			throw new ClosedError('the Tor pool was stopped while starting');
 		}
 	}
 

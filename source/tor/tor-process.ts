@@ -59,12 +59,12 @@ const spawnOptions = {
 	reject: false,
 	buffer: false,
 	stdin: 'ignore',
-	// execa kills the child if this process exits normally; TAKEOWNERSHIP covers the abnormal exits.
-	cleanup: true,
+	// No execa cleanup: it does not apply to detached children. stop() ends Tor on every normal path;
+	// TAKEOWNERSHIP (and __OwningControllerProcess before it) ends it when this process dies.
 	// Our own escalation in stop().
 	forceKillAfterDelay: false,
 	// Its own process group: a terminal's Ctrl-C reaches only us, and we stop Tor in order (leases
-	// told first). TAKEOWNERSHIP still ends it if we die.
+	// told first).
 	detached: true,
 } as const;
 

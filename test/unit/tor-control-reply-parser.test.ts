@@ -109,3 +109,18 @@ describe('ReplyParser', () => {
 		}
 	});
 });
+
+describe('ReplyParser bounds', () => {
+	it('throws a protocol error when one reply outgrows its bound, and not before', () => {
+		const parser = new ReplyParser(100);
+		expect(parser.push('250 OK\r\n')).toHaveLength(1);
+		for (let index = 0; index < 5; index++) {
+			// Complete replies never accumulate.
+			expect(parser.push(`250 ${'x'.repeat(60)}\r\n`)).toHaveLength(1);
+		}
+
+		const endless = new ReplyParser(100);
+		endless.push('250+ns/all=\r\n');
+		expect(() => endless.push('r '.repeat(60))).toThrow(/grew past 100 bytes/);
+	});
+});

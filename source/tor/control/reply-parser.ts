@@ -1,4 +1,5 @@
 import type {ControlReply, ControlReplyLine} from './control-reply.js';
+import {TorControlProtocolError} from './errors/tor-control-protocol-error.js';
 
 const lineFeed = 0x0A;
 const carriageReturn = 0x0D;
@@ -17,6 +18,8 @@ export type ParsedItem =
  * returned as `malformed` and skipped.
  */
 export class ReplyParser {
+	/** Bytes held for the reply being read (its lines, data and unterminated line). */
+	#held = 0;
 	/** Bytes of the current, not yet terminated line. */
 	#partial: Uint8Array[] = [];
 	#lines: ControlReplyLine[] = [];
@@ -24,8 +27,17 @@ export class ReplyParser {
 	/** Lines of the data block being read, when inside one. */
 	#data: string[] | undefined;
 
+	/** `maxReplyBytes` bounds one reply (`GETINFO ns/all` on the public network is a few MB). */
+	constructor(private readonly maxReplyBytes = 64 * 1024 * 1024) {}
+
+	/** Throws TorControlProtocolError when one reply outgrows the bound: the stream cannot be trusted any more. */
 	push(chunk: Uint8Array | string): ParsedItem[] {
 		const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+		this.#held += bytes.length;
+		if (this.#held > this.maxReplyBytes) {
+			throw new TorControlProtocolError(`a control reply grew past ${this.maxReplyBytes} bytes`);
+		}
+
 		const items: ParsedItem[] = [];
 		let start = 0;
 		let end = bytes.indexOf(lineFeed, start);
@@ -87,6 +99,7 @@ export class ReplyParser {
 		const reply: ControlReply = {status: this.#status, lines: this.#lines};
 		this.#status = undefined;
 		this.#lines = [];
+		this.#held = 0;
 		return {kind: 'reply', reply};
 	}
 }

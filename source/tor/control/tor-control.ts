@@ -265,7 +265,17 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 	}
 
 	#onData(chunk: Buffer): void {
-		for (const item of this.#parser.push(chunk)) {
+		let items;
+		try {
+			items = this.#parser.push(chunk);
+		} catch (error) {
+			// A stream we cannot follow any more: drop the connection, every pending command fails.
+			this.#socketError ??= error as Error;
+			this.#socket?.destroy();
+			return;
+		}
+
+		for (const item of items) {
 			const parsed = item.kind === 'reply' ? controlReplySchema.safeParse(item.reply) : undefined;
 			if (!parsed?.success) {
 				this.droppedReplies++;
