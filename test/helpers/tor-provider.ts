@@ -10,10 +10,10 @@ import {httpGetViaSocks} from '../../source/util/socks-fetch.js';
 import {testNamespace} from './redis.js';
 
 /** A provider with a real Tor pool on the private test network; `stop()` stops Tor and removes its cache. */
-export async function startTorProvider(redisUrl: string, {count = 3, timings, healthIntervalMs = 0}: {count?: number; timings?: ProviderOptions['timings']; healthIntervalMs?: number} = {}): Promise<{provider: Provider; backend: TorBackend; cacheDirectory: string; stop(): Promise<void>}> {
+export async function startTorProvider(redisUrl: string, {count = 3, timings, healthIntervalMs = 0, checkTimeoutMs = 15_000}: {count?: number; timings?: ProviderOptions['timings']; healthIntervalMs?: number; checkTimeoutMs?: number} = {}): Promise<{provider: Provider; backend: TorBackend; cacheDirectory: string; stop(): Promise<void>}> {
 	const testnet = inject('testnet');
 	const cacheDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-test-cache-'));
-	const backend = new TorBackend({count, torrcFile: testnet.torrcFile, checkUrl: testnet.checkUrl, cacheDirectory, checkTimeoutMs: 15_000, healthIntervalMs, stopTimeoutMs: 3000});
+	const backend = new TorBackend({count, torrcFile: testnet.torrcFile, checkUrl: testnet.checkUrl, cacheDirectory, checkTimeoutMs, healthIntervalMs, stopTimeoutMs: 3000});
 	const provider = new Provider({redis: redisUrl, namespace: testNamespace(), backend, timings});
 	const stop = async () => {
 		await provider.stop();
