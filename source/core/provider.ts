@@ -116,9 +116,21 @@ export class Provider extends EventEmitter<ProviderEvents> {
 
 	private async doStop(): Promise<void> {
 		this.status = 'stopping';
-		await this.server.stop();
-		await this.backend.stop();
-		await this.bus.close();
+		// Every step runs, whatever an earlier one did: Tor must stop even if Redis is gone.
+		const steps = [async () => this.server.stop(), async () => this.backend.stop(), async () => this.bus.close()];
+		const failures: unknown[] = [];
+		for (const step of steps) {
+			try {
+				// eslint-disable-next-line no-await-in-loop
+				await step();
+			} catch (error) {
+				failures.push(error);
+			}
+		}
+
 		this.status = 'stopped';
+		if (failures.length > 0) {
+			throw failures.length === 1 ? failures[0] : new AggregateError(failures, 'the provider did not stop cleanly');
+		}
 	}
 }

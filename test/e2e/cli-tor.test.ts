@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterEach, beforeEach, describe, expect, inject, it} from 'vitest';
-import {startCli, stopAllClis, type CliProcess} from '../helpers/cli.js';
-import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
-import {exitViaConnect, exitViaSocks, isRunning} from '../helpers/tor-provider.js';
+import {Cleanups} from '../helpers/cleanups.js';
+import {isAlive, startCli, stopAllClis, type CliProcess} from '../helpers/cli.js';
+import {startTestRedis, testNamespace} from '../helpers/redis.js';
+import {exitViaConnect, exitViaSocks} from '../helpers/tor-provider.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const isEvent = (name: string) => (line: string) => line.startsWith(`{"event":"${name}"`);
@@ -35,24 +36,38 @@ function socksAddress(url: string): {host: string; port: number} {
 }
 
 describe('nightcrawler (built CLI) with real Tor on the private network', () => {
-	let redis: RedisServer;
 	let cache: string;
 	let provider: CliProcess;
 	let bus: string[];
+	const cleanups = new Cleanups();
 
 	beforeEach(async () => {
 		const {torrcFile, checkUrl} = inject('testnet');
-		redis = await startTestRedis();
+		const redis = await startTestRedis();
+		cleanups.add(async () => redis.stop());
 		cache = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-e2e-cache-'));
+		const directory = cache;
+		cleanups.add(async () => fs.rm(directory, {recursive: true, force: true}));
+		// Tor processes a failed test left behind (the provider was stopped first) go before their directories.
+		cleanups.add(async () => {
+			for (const pid of await torsUnder(directory)) {
+				try {
+					process.kill(pid, 'SIGKILL');
+				} catch (error) {
+					if (!(error instanceof Error && 'code' in error && error.code === 'ESRCH')) {
+						throw error;
+					}
+				}
+			}
+		});
+		cleanups.add(async () => stopAllClis());
 		bus = ['--redis', redis.url, '--namespace', testNamespace()];
 		provider = startCli(['provider', '--tors', '3', '--torrc', torrcFile, '--ip-check-url', checkUrl, ...bus, '--format', 'json'], {env: {XDG_CACHE_HOME: cache}});
 		await provider.stdout.waitForLines(isEvent('instance-ready'), {count: 3, timeoutMs: 90_000});
 	});
 
 	afterEach(async () => {
-		await stopAllClis();
-		await redis?.stop();
-		await fs.rm(cache, {recursive: true, force: true});
+		await cleanups.run();
 	});
 
 	it('client --count 3 in a pipe prints 3 URLs whose traffic leaves from 3 different exits, as announced', async () => {
@@ -97,7 +112,7 @@ describe('nightcrawler (built CLI) with real Tor on the private network', () => 
 		expect(tors).toHaveLength(3);
 		provider.subprocess.kill('SIGKILL');
 		await provider.exited;
-		await waitFor(() => tors.every(pid => !isRunning(pid)), {timeoutMs: 5000, message: 'every tor to exit'});
+		await waitFor(() => tors.every(pid => !isAlive(pid)), {timeoutMs: 5000, message: 'every tor to exit'});
 	});
 
 	it('a normal stop (SIGTERM) leaves no Tor, no lock and nothing but the reusable data directories', async () => {
@@ -105,7 +120,7 @@ describe('nightcrawler (built CLI) with real Tor on the private network', () => 
 		expect(tors).toHaveLength(3);
 		const result = await provider.stop('SIGTERM');
 		expect(result.exitCode).toBe(143);
-		expect(tors.filter(pid => isRunning(pid))).toEqual([]);
+		expect(tors.filter(pid => isAlive(pid))).toEqual([]);
 		const [network] = await fs.readdir(path.join(cache, 'nightcrawler', 'tor'));
 		expect((await fs.readdir(path.join(cache, 'nightcrawler', 'tor', network!))).sort()).toEqual(['instance-0', 'instance-1', 'instance-2']);
 	});

@@ -2,30 +2,34 @@ import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vite
 import type {ClientProxy} from '../../source/core/client-proxy.js';
 import {Client} from '../../source/core/client.js';
 import type {ProxyDownError} from '../../source/core/errors/proxy-down-error.js';
+import {Cleanups} from '../helpers/cleanups.js';
+import {isAlive} from '../helpers/cli.js';
 import {startTestRedis, type RedisServer} from '../helpers/redis.js';
-import {exitViaConnect, exitViaSocks, isRunning, startTorProvider} from '../helpers/tor-provider.js';
+import {exitViaConnect, exitViaSocks, startTorProvider} from '../helpers/tor-provider.js';
 import {nextEvent, waitFor} from '../helpers/wait-for.js';
 
 let redis: RedisServer;
 let pool: Awaited<ReturnType<typeof startTorProvider>>;
-const clients: Client[] = [];
+const suiteCleanups = new Cleanups();
+const clientCleanups = new Cleanups();
 
 beforeAll(async () => {
 	redis = await startTestRedis();
+	suiteCleanups.add(async () => redis.stop());
 	pool = await startTorProvider(redis.url, {count: 3});
+	suiteCleanups.add(async () => pool.stop());
 });
 afterEach(async () => {
-	await Promise.all(clients.splice(0).map(async client => client.close()));
+	await clientCleanups.run({concurrent: true});
 	await waitFor(() => pool.backend.snapshot().every(instance => instance.state === 'ready'), {timeoutMs: 60_000, message: 'pool ready again'});
 });
 afterAll(async () => {
-	await pool?.stop();
-	await redis?.stop();
+	await suiteCleanups.run();
 });
 
 async function client(): Promise<Client> {
 	const created = new Client({redis: redis.url, namespace: pool.provider.bus.namespace, timings: {requestIntervalMs: 250}});
-	clients.push(created);
+	clientCleanups.add(async () => created.close());
 	await created.connect();
 	return created;
 }
@@ -108,6 +112,6 @@ describe('leases of real Tor instances on the private network', () => {
 			const restarted = pool.backend.snapshot().find(instance => instance.id === victim.id)!;
 			return restarted.state === 'ready' && restarted.pid !== victim.pid && restarted.restarts === victim.restarts + 1;
 		}, {timeoutMs: 60_000, message: 'the killed instance to come back'});
-		expect(isRunning(victim.pid!)).toBe(false);
+		expect(isAlive(victim.pid!)).toBe(false);
 	});
 });

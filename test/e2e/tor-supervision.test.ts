@@ -2,8 +2,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
 import {Client} from '../../source/core/client.js';
 import type {ProxyDownError} from '../../source/core/errors/proxy-down-error.js';
+import {isAlive} from '../helpers/cli.js';
 import {startTestRedis, type RedisServer} from '../helpers/redis.js';
-import {exitViaSocks, isRunning, startTorProvider} from '../helpers/tor-provider.js';
+import {exitViaSocks, startTorProvider} from '../helpers/tor-provider.js';
 import {nextEvent, waitFor} from '../helpers/wait-for.js';
 
 let redis: RedisServer;
@@ -20,7 +21,7 @@ afterAll(async () => {
 	await pool?.stop();
 	await redis?.stop();
 	// A normal stop leaves no Tor behind.
-	expect(pids.filter(pid => isRunning(pid))).toEqual([]);
+	expect(pids.filter(pid => isAlive(pid))).toEqual([]);
 });
 
 describe('supervision', () => {
@@ -37,12 +38,12 @@ describe('supervision', () => {
 			expect(error.proxy).toBe(first);
 		} finally {
 			// If it is still there, let it die normally.
-			if (isRunning(victim.pid!)) {
+			if (isAlive(victim.pid!)) {
 				process.kill(victim.pid!, 'SIGCONT');
 			}
 		}
 
-		await waitFor(() => !isRunning(victim.pid!), {timeoutMs: 10_000, message: 'the hung tor to be killed'});
+		await waitFor(() => !isAlive(victim.pid!), {timeoutMs: 10_000, message: 'the hung tor to be killed'});
 		const second = await waitFor(() => client!.proxies().find(proxy => proxy.state === 'active'), {timeoutMs: 30_000, message: 'a new lease'});
 		expect(await exitViaSocks(second.host, second.port)).toBe(second.exitIp);
 		await waitFor(() => pool.backend.snapshot().find(instance => instance.id === victim.id)?.state === 'ready', {timeoutMs: 60_000, message: 'restart'});

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import {ByteReader} from './byte-reader.js';
+import {startTcpTestServer} from './tcp-test-server.js';
 
 export type ConnectRequest = {target: string; proxyAuthorization: string | undefined};
 
@@ -15,19 +16,7 @@ export type ConnectTestServer = {
  */
 export async function startConnectTestServer(options: {requireAuth?: boolean} = {}): Promise<ConnectTestServer> {
 	const requests: ConnectRequest[] = [];
-	const sockets = new Set<net.Socket>();
-	const track = (socket: net.Socket): void => {
-		sockets.add(socket);
-		socket.on('error', () => undefined);
-		socket.on('close', () => sockets.delete(socket));
-	};
-
-	const server = net.createServer(socket => {
-		track(socket);
-		void serve(socket).catch(() => socket.destroy());
-	});
-
-	async function serve(socket: net.Socket): Promise<void> {
+	async function serve(socket: net.Socket, track: (socket: net.Socket) => void): Promise<void> {
 		const reader = new ByteReader(socket);
 		const head = (await reader.takeThrough('\r\n\r\n')).toString('latin1');
 		const [requestLine = '', ...headerLines] = head.split('\r\n');
@@ -65,27 +54,8 @@ export async function startConnectTestServer(options: {requireAuth?: boolean} = 
 		});
 	}
 
-	await new Promise<void>(resolve => {
-		server.listen({host: '127.0.0.1', port: 0}, resolve);
+	const server = await startTcpTestServer((socket, {track}) => {
+		void serve(socket, track).catch(() => socket.destroy());
 	});
-	const address = server.address();
-	if (address === null || typeof address === 'string') {
-		throw new Error('no TCP address');
-	}
-
-	return {
-		port: address.port,
-		requests,
-		async close() {
-			for (const socket of sockets) {
-				socket.destroy();
-			}
-
-			await new Promise<void>(resolve => {
-				server.close(() => {
-					resolve();
-				});
-			});
-		},
-	};
+	return {port: server.port, requests, close: async () => server.close()};
 }

@@ -1,6 +1,6 @@
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import {ByteReader} from './byte-reader.js';
+import {startTcpTestServer} from './tcp-test-server.js';
 import {testCertificate} from './test-certificate.js';
 
 export type RawHttpTestServer = {
@@ -19,18 +19,6 @@ export type RawHttpTestServer = {
  */
 export async function startRawHttpTestServer(options: {tls?: boolean} = {}): Promise<RawHttpTestServer> {
 	const requests: string[] = [];
-	const sockets = new Set<net.Socket>();
-	const handle = (socket: net.Socket): void => {
-		sockets.add(socket);
-		socket.on('error', () => undefined);
-		socket.on('close', () => sockets.delete(socket));
-		void serve(socket).catch(() => socket.destroy());
-	};
-
-	const server = options.tls
-		? tls.createServer({key: testCertificate.key, cert: testCertificate.cert}, handle)
-		: net.createServer(handle);
-
 	async function serve(socket: net.Socket): Promise<void> {
 		const head = (await new ByteReader(socket).takeThrough('\r\n\r\n')).toString('latin1');
 		requests.push(head);
@@ -89,27 +77,8 @@ export async function startRawHttpTestServer(options: {tls?: boolean} = {}): Pro
 		}
 	}
 
-	await new Promise<void>(resolve => {
-		server.listen({host: '127.0.0.1', port: 0}, resolve);
-	});
-	const address = server.address();
-	if (address === null || typeof address === 'string') {
-		throw new Error('no TCP address');
-	}
-
-	return {
-		port: address.port,
-		requests,
-		async close() {
-			for (const socket of sockets) {
-				socket.destroy();
-			}
-
-			await new Promise<void>(resolve => {
-				server.close(() => {
-					resolve();
-				});
-			});
-		},
-	};
+	const server = await startTcpTestServer(socket => {
+		void serve(socket).catch(() => socket.destroy());
+	}, {tls: options.tls ? {key: testCertificate.key, cert: testCertificate.cert} : undefined});
+	return {port: server.port, requests, close: async () => server.close()};
 }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import {ByteReader} from './byte-reader.js';
+import {startTcpTestServer} from './tcp-test-server.js';
 
 export type Socks5Request = {
 	addressType: number;
@@ -22,23 +23,7 @@ export type Socks5TestServer = {
  */
 export async function startSocks5TestServer(options: {requireAuth?: boolean; replyCode?: number; silent?: boolean} = {}): Promise<Socks5TestServer> {
 	const requests: Socks5Request[] = [];
-	const sockets = new Set<net.Socket>();
-	const track = (socket: net.Socket): void => {
-		sockets.add(socket);
-		socket.on('error', () => undefined);
-		socket.on('close', () => sockets.delete(socket));
-	};
-
-	const server = net.createServer(socket => {
-		track(socket);
-		if (options.silent) {
-			return;
-		}
-
-		void serve(socket).catch(() => socket.destroy());
-	});
-
-	async function serve(socket: net.Socket): Promise<void> {
+	async function serve(socket: net.Socket, track: (socket: net.Socket) => void): Promise<void> {
 		const reader = new ByteReader(socket);
 		const [, methodCount = 0] = await reader.take(2);
 		const methods = [...await reader.take(methodCount)];
@@ -106,27 +91,10 @@ export async function startSocks5TestServer(options: {requireAuth?: boolean; rep
 		});
 	}
 
-	await new Promise<void>(resolve => {
-		server.listen({host: '127.0.0.1', port: 0}, resolve);
+	const server = await startTcpTestServer((socket, {track}) => {
+		if (!options.silent) {
+			void serve(socket, track).catch(() => socket.destroy());
+		}
 	});
-	const address = server.address();
-	if (address === null || typeof address === 'string') {
-		throw new Error('no TCP address');
-	}
-
-	return {
-		port: address.port,
-		requests,
-		async close() {
-			for (const socket of sockets) {
-				socket.destroy();
-			}
-
-			await new Promise<void>(resolve => {
-				server.close(() => {
-					resolve();
-				});
-			});
-		},
-	};
+	return {port: server.port, requests, close: async () => server.close()};
 }

@@ -7,18 +7,20 @@ import {TorBackend} from '../../source/tor/tor-backend.js';
 import {parseCheckBody} from '../../source/util/parse-check-body.js';
 import {httpGetViaConnect} from '../../source/util/connect-fetch.js';
 import {httpGetViaSocks} from '../../source/util/socks-fetch.js';
+import {Cleanups} from './cleanups.js';
 import {testNamespace} from './redis.js';
 
 /** A provider with a real Tor pool on the private test network; `stop()` stops Tor and removes its cache. */
 export async function startTorProvider(redisUrl: string, {count = 3, timings, healthIntervalMs = 0, checkTimeoutMs = 15_000}: {count?: number; timings?: ProviderOptions['timings']; healthIntervalMs?: number; checkTimeoutMs?: number} = {}): Promise<{provider: Provider; backend: TorBackend; cacheDirectory: string; stop(): Promise<void>}> {
 	const testnet = inject('testnet');
+	const cleanups = new Cleanups();
 	const cacheDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-test-cache-'));
+	// Runs last, so the cache goes even when stopping the provider fails.
+	cleanups.add(async () => fs.rm(cacheDirectory, {recursive: true, force: true}));
 	const backend = new TorBackend({count, torrcFile: testnet.torrcFile, checkUrl: testnet.checkUrl, cacheDirectory, checkTimeoutMs, healthIntervalMs, stopTimeoutMs: 3000});
 	const provider = new Provider({redis: redisUrl, namespace: testNamespace(), backend, timings});
-	const stop = async () => {
-		await provider.stop();
-		await fs.rm(cacheDirectory, {recursive: true, force: true});
-	};
+	cleanups.add(async () => provider.stop());
+	const stop = async () => cleanups.run();
 
 	try {
 		await provider.connect();
@@ -26,7 +28,9 @@ export async function startTorProvider(redisUrl: string, {count = 3, timings, he
 		provider.startProviding();
 		await backend.whenReady({timeoutMs: 120_000});
 	} catch (error) {
-		await stop();
+		await stop().catch((stopError: unknown) => {
+			throw new AggregateError([error, stopError], 'the Tor provider failed to start, then to stop');
+		});
 		throw error;
 	}
 
@@ -49,13 +53,4 @@ export async function exitViaConnect(host: string, port: number): Promise<string
 	credentials++;
 	const response = await httpGetViaConnect({proxyHost: host, proxyPort: port, url: checkUrl, proxyAuth: {username: `test-${credentials}`, password: 'x'}, timeoutMs: 15_000});
 	return parseCheckBody(response.body);
-}
-
-export function isRunning(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
 }

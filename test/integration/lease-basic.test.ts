@@ -3,11 +3,12 @@ import {Client} from '../../source/core/client.js';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
 import {Provider} from '../../source/core/provider.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
+import {Cleanups} from '../helpers/cleanups.js';
 import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
 import {nextEvent, waitFor} from '../helpers/wait-for.js';
 
 let redis: RedisServer;
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups = new Cleanups();
 
 beforeAll(async () => {
 	redis = await startTestRedis();
@@ -16,15 +17,12 @@ afterAll(async () => {
 	await redis?.stop();
 });
 afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) {
-		// eslint-disable-next-line no-await-in-loop
-		await cleanup();
-	}
+	await cleanups.run();
 });
 
 async function provider(namespace: string, count = 3, timings = {}): Promise<Provider> {
 	const p = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count}), timings});
-	cleanups.push(async () => p.stop());
+	cleanups.add(async () => p.stop());
 	await p.connect();
 	await p.createCluster();
 	p.startProviding();
@@ -33,7 +31,7 @@ async function provider(namespace: string, count = 3, timings = {}): Promise<Pro
 
 async function client(namespace: string, timings = {}): Promise<Client> {
 	const c = new Client({redis: redis.url, namespace, timings});
-	cleanups.push(async () => c.close());
+	cleanups.add(async () => c.close());
 	await c.connect();
 	return c;
 }

@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import type {Client} from '../../source/core/client.js';
 import type {Provider} from '../../source/core/provider.js';
+import {Cleanups} from '../helpers/cleanups.js';
 import {LeaseHarness} from '../helpers/lease-harness.js';
 import {startTestRedis, type RedisServer} from '../helpers/redis.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -9,8 +10,14 @@ let redis: RedisServer | undefined;
 let harness: LeaseHarness | undefined;
 
 afterEach(async () => {
-	await harness?.cleanup();
-	await redis?.stop();
+	// Tests restart Redis, so stop whichever server is current; the harness goes first, while it still answers.
+	const [lastHarness, lastRedis] = [harness, redis];
+	harness = undefined;
+	redis = undefined;
+	const cleanups = new Cleanups();
+	cleanups.add(async () => lastHarness?.cleanup());
+	cleanups.add(async () => lastRedis?.stop());
+	await cleanups.run({order: 'oldest-first'});
 });
 
 /** Every client holds exactly `perClient` active proxies, and the provider's table says the same. */

@@ -9,25 +9,23 @@ import {TorControl} from '../../source/tor/control/tor-control.js';
 import {hashControlPassword} from '../../source/tor/hash-password.js';
 import {type TorExitInfo, TorProcess} from '../../source/tor/tor-process.js';
 import {freePorts} from '../../source/util/free-port.js';
+import {Cleanups} from '../helpers/cleanups.js';
 
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups = new Cleanups();
 afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) {
-		// eslint-disable-next-line no-await-in-loop
-		await cleanup();
-	}
+	await cleanups.run();
 });
 
 /** A real tor on loopback with the network off, and a second, separate TorControl to drive it. */
 async function torAndControl(): Promise<{tor: TorProcess; control: TorControl; controlPort: number}> {
 	const directory = await mkdtemp(path.join(os.tmpdir(), 'nc-tor-control-'));
-	cleanups.push(async () => rm(directory, {recursive: true, force: true}));
+	cleanups.add(async () => rm(directory, {recursive: true, force: true}));
 	const [socksPort = 0, controlPort = 0] = await freePorts(2);
 	const tor = new TorProcess({dataDirectory: path.join(directory, 'data'), host: '127.0.0.1', socksPort, controlPort, torrcLines: ['DisableNetwork 1']});
-	cleanups.push(async () => tor.stop());
+	cleanups.add(async () => tor.stop());
 	await tor.start();
 	const control = new TorControl({host: '127.0.0.1', port: controlPort});
-	cleanups.push(async () => control.close());
+	cleanups.add(async () => control.close());
 	await control.connect();
 	return {tor, control, controlPort};
 }
@@ -50,13 +48,13 @@ describe('TorControl against a real tor', () => {
 		await control.setConf({HashedControlPassword: hashControlPassword(password)});
 
 		const withPassword = new TorControl({host: '127.0.0.1', port: controlPort});
-		cleanups.push(async () => withPassword.close());
+		cleanups.add(async () => withPassword.close());
 		await withPassword.connect();
 		await withPassword.authenticate({password});
 		expect((await withPassword.getInfo(['version'])).version).toMatch(/^0\.4\./);
 
 		const wrong = new TorControl({host: '127.0.0.1', port: controlPort});
-		cleanups.push(async () => wrong.close());
+		cleanups.add(async () => wrong.close());
 		await wrong.connect();
 		const closed = new Promise(resolve => {
 			wrong.once('close', resolve);

@@ -9,18 +9,17 @@ import {TorNotFoundError} from '../../source/tor/errors/tor-not-found-error.js';
 import {TorStartError} from '../../source/tor/errors/tor-start-error.js';
 import {type TorExitInfo, TorProcess, type TorProcessOptions} from '../../source/tor/tor-process.js';
 import {freePorts} from '../../source/util/free-port.js';
+import {Cleanups} from '../helpers/cleanups.js';
+import {isAlive} from '../helpers/cli.js';
 
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups = new Cleanups();
 afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) {
-		// eslint-disable-next-line no-await-in-loop
-		await cleanup();
-	}
+	await cleanups.run();
 });
 
 async function temporaryDirectory(): Promise<string> {
 	const directory = await mkdtemp(path.join(os.tmpdir(), 'nc-tor-process-'));
-	cleanups.push(async () => rm(directory, {recursive: true, force: true}));
+	cleanups.add(async () => rm(directory, {recursive: true, force: true}));
 	return directory;
 }
 
@@ -38,18 +37,8 @@ async function createTor(options: Partial<TorProcessOptions> = {}): Promise<{tor
 		torrcLines: ['DisableNetwork 1'],
 		...options,
 	});
-	cleanups.push(async () => tor.stop());
+	cleanups.add(async () => tor.stop());
 	return {tor, controlPort, httpTunnelPort, dataDirectory};
-}
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		expect((error as NodeJS.ErrnoException).code).toBe('ESRCH');
-		return false;
-	}
 }
 
 /** A stand-in for tor that never opens a control port; a stubborn one ignores SIGTERM (and says so once it does). */
@@ -98,7 +87,7 @@ describe('TorProcess', () => {
 		await tor.start();
 		expect((await tor.control.getInfo(['version'])).version).toMatch(/^0\.4\./);
 		const probe = new TorControl({host: '127.0.0.1', port: controlPort});
-		cleanups.push(async () => probe.close());
+		cleanups.add(async () => probe.close());
 		await probe.connect();
 		const reply = await probe.command('PROTOCOLINFO 1');
 		expect(reply.lines.map(line => line.text)).toContain('AUTH METHODS=HASHEDPASSWORD');
@@ -194,7 +183,7 @@ describe('TorProcess', () => {
 			});
 			setInterval(() => {}, 1000);
 		`], {env: {COOKIE: cookieFile, CONTROL_PORT: String(controlPort)}, reject: false, stdin: 'ignore'});
-		cleanups.push(async () => {
+		cleanups.add(async () => {
 			owner.kill('SIGKILL');
 			await owner;
 		});

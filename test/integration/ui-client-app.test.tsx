@@ -1,71 +1,25 @@
-import {render} from 'ink-testing-library';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import {Client} from '../../source/core/client.js';
-import {Provider} from '../../source/core/provider.js';
-import {MemoryBackend} from '../../source/pool/memory-backend.js';
+import {describe, expect, it} from 'vitest';
+import type {Client} from '../../source/core/client.js';
 import {ClientApp} from '../../source/ui/client-app.js';
-import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
+import {expectFits, setupInkTestbed} from '../helpers/ink.js';
+import {testNamespace} from '../helpers/redis.js';
 import {waitFor} from '../helpers/wait-for.js';
 
-let redis: RedisServer;
-const cleanups: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-	redis = await startTestRedis();
-});
-afterAll(async () => {
-	await redis?.stop();
-});
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) {
-		// eslint-disable-next-line no-await-in-loop
-		await cleanup();
-	}
-});
-
+const ink = setupInkTestbed();
 const down = '\u001B[B';
-
-/** Strip colours so widths count what the terminal shows. */
-function plain(frame: string | undefined): string {
-	// eslint-disable-next-line no-control-regex
-	return (frame ?? '').replaceAll(/\u001B\[[\d;]*m/g, '');
-}
-
-/** Make ink-testing-library's stdout a `columns`x`rows` terminal, as a resize would. */
-function resize(stdout: NodeJS.EventEmitter, columns: number, rows: number): void {
-	Object.defineProperty(stdout, 'columns', {value: columns, configurable: true});
-	Object.defineProperty(stdout, 'rows', {value: rows, configurable: true});
-	stdout.emit('resize');
-}
-
-async function startProvider(namespace: string, rotateDelayMs = 0): Promise<Provider> {
-	const provider = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count: 3, rotateDelayMs})});
-	cleanups.push(async () => provider.stop());
-	await provider.connect();
-	await provider.createCluster();
-	provider.startProviding();
-	return provider;
-}
 
 async function setup({count = 2, provider = true, rotateDelayMs = 0} = {}) {
 	const namespace = testNamespace();
 	if (provider) {
-		await startProvider(namespace, rotateDelayMs);
+		await ink.provider(namespace, {rotateDelayMs});
 	}
 
-	const client = new Client({redis: redis.url, namespace});
-	cleanups.push(async () => client.close());
-	await client.connect();
+	const client = await ink.client(namespace);
 	let quits = 0;
 	const counts: number[] = [];
-	const app = render(<ClientApp client={client} count={count} redisUrl={redis.url} namespace={namespace} onQuit={() => {
+	const {app, frame} = ink.render(<ClientApp client={client} count={count} redisUrl={ink.redisUrl} namespace={namespace} onQuit={() => {
 		quits++;
 	}} onCountChange={n => counts.push(n)}/>);
-	cleanups.push(() => {
-		app.unmount();
-	});
-	resize(app.stdout, 80, 24);
-	const frame = () => plain(app.lastFrame());
 	return {client, app, frame, namespace, counts, quits: () => quits};
 }
 
@@ -86,14 +40,6 @@ function table(frame: string): string {
 function rowsShown(client: Client, frame: string, count: number): boolean {
 	const proxies = client.proxies();
 	return proxies.length === count && proxies.every(proxy => new RegExp(`${escape(proxy.url)} +${escape(proxy.exitIp!)} +${proxy.clusterId.slice(0, 8)}`).test(frame));
-}
-
-function expectFits(frame: string, columns: number, rows: number): void {
-	const lines = frame.split('\n');
-	expect(lines.length).toBeLessThan(rows);
-	for (const line of lines) {
-		expect([...line].length, line).toBeLessThanOrEqual(columns);
-	}
 }
 
 describe('ClientApp', () => {

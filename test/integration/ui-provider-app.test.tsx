@@ -1,76 +1,22 @@
-import {render} from 'ink-testing-library';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import {Client} from '../../source/core/client.js';
-import {Provider} from '../../source/core/provider.js';
-import {MemoryBackend} from '../../source/pool/memory-backend.js';
+import {describe, expect, it} from 'vitest';
 import {ProviderApp} from '../../source/ui/provider-app.js';
-import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
+import {expectFits, resize, setupInkTestbed} from '../helpers/ink.js';
+import {testNamespace} from '../helpers/redis.js';
 import {waitFor} from '../helpers/wait-for.js';
 
-let redis: RedisServer;
-const cleanups: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-	redis = await startTestRedis();
-});
-afterAll(async () => {
-	await redis?.stop();
-});
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) {
-		// eslint-disable-next-line no-await-in-loop
-		await cleanup();
-	}
-});
-
+const ink = setupInkTestbed();
 const up = '\u001B[A';
 const down = '\u001B[B';
 
-/** Strip colours so widths count what the terminal shows. */
-function plain(frame: string | undefined): string {
-	// eslint-disable-next-line no-control-regex
-	return (frame ?? '').replaceAll(/\u001B\[[\d;]*m/g, '');
-}
-
-/** Make ink-testing-library's stdout a `columns`x`rows` terminal, as a resize would. */
-function resize(stdout: NodeJS.EventEmitter, columns: number, rows: number): void {
-	Object.defineProperty(stdout, 'columns', {value: columns, configurable: true});
-	Object.defineProperty(stdout, 'rows', {value: rows, configurable: true});
-	stdout.emit('resize');
-}
-
 async function setup({columns = 80, rows = 24} = {}) {
 	const namespace = testNamespace();
-	const provider = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count: 3})});
-	cleanups.push(async () => provider.stop());
-	await provider.connect();
-	await provider.createCluster();
-	provider.startProviding();
+	const provider = await ink.provider(namespace);
 	let quits = 0;
-	const app = render(<ProviderApp provider={provider} redisUrl={redis.url} namespace={namespace} onQuit={() => {
+	const {app, frame} = ink.render(<ProviderApp provider={provider} redisUrl={ink.redisUrl} namespace={namespace} onQuit={() => {
 		quits++;
-	}}/>);
-	cleanups.push(() => {
-		app.unmount();
-	});
-	resize(app.stdout, columns, rows);
-	const frame = () => plain(app.lastFrame());
-	const client = async () => {
-		const c = new Client({redis: redis.url, namespace});
-		cleanups.push(async () => c.close());
-		await c.connect();
-		return c;
-	};
-
+	}}/>, {columns, rows});
+	const client = async () => ink.client(namespace);
 	return {provider, app, frame, client, namespace, quits: () => quits};
-}
-
-function expectFits(frame: string, columns: number, rows: number): void {
-	const lines = frame.split('\n');
-	expect(lines.length).toBeLessThan(rows);
-	for (const line of lines) {
-		expect([...line].length, line).toBeLessThanOrEqual(columns);
-	}
 }
 
 describe('ProviderApp', () => {

@@ -21,7 +21,7 @@ describe('envelope', () => {
 
 	it('message schemas refuse short secrets and out-of-range ports', () => {
 		expect(providerInbound['proxy:heartbeat'].safeParse({leaseId: uuid, secret: 'short', seq: 1}).success).toBe(false);
-		const lease = {leaseId: uuid, proxyId: 'p', host: 'h', port: 70_000, expiresInMs: 1, ttlMs: 1, heartbeatIntervalMs: 1, heartbeatTimeoutMs: 1};
+		const lease = {leaseId: uuid, proxyId: 'p', host: 'h', port: 70_000, expiresInMs: 1, ttlMs: 1, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000};
 		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease}).success).toBe(false);
 		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease: {...lease, port: 9050}}).success).toBe(true);
 	});
@@ -33,5 +33,15 @@ describe('provider timings', () => {
 		expect(() => validateProviderTimings({...defaultProviderTimings, leaseTtlMs: 32 * 24 * 3600 * 1000})).toThrow(/^invalid provider timing leaseTtlMs: /);
 		expect(() => validateProviderTimings({...defaultProviderTimings, heartbeatIntervalMs: 3000, heartbeatTimeoutMs: 4000})).toThrow(/twice/);
 		expect(validateProviderTimings(defaultProviderTimings)).toEqual(defaultProviderTimings);
+	});
+});
+
+describe('wire bounds on timings a client turns into timers', () => {
+	it('refuses heartbeat intervals and offer times no client should obey', () => {
+		const lease = {leaseId: uuid, proxyId: 'p', host: 'h', port: 9050, expiresInMs: 1, ttlMs: 1, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000};
+		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease: {...lease, heartbeatIntervalMs: 2_678_400_000}}).success).toBe(false);
+		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease: {...lease, heartbeatIntervalMs: 1}}).success).toBe(false);
+		expect(clientInbound['proxy:supply'].safeParse({requestId: uuid, offerId: uuid, offerTtlMs: 3_600_000}).success).toBe(false);
+		expect(clientInbound['proxy:supply'].safeParse({requestId: uuid, offerId: uuid, offerTtlMs: 3000}).success).toBe(true);
 	});
 });
