@@ -43,10 +43,16 @@ async function main(): Promise<void> {
 		}
 
 		case 'testnet': {
-			// It handles its own signals and stops its network itself.
+			// It handles SIGINT, SIGTERM and SIGHUP itself and stops its network itself. A crash (an
+			// uncaught exception, EPIPE on stderr) is reported in one line and aborts it through
+			// shutdown.signal; the shutdown waits until the network is stopped, and exits 1.
+			shutdown.listenForCrashes();
 			const {runTestnetCommand} = await import('./source/commands/testnet.js');
 			const {exits, tor, format} = invocation.flags;
-			process.exitCode = await runTestnetCommand({exits, torPath: tor, json: format === 'json', stdout: process.stdout, stderr: process.stderr});
+			const running = runTestnetCommand({exits, torPath: tor, json: format === 'json', stdout: process.stdout, stderr: process.stderr, signal: shutdown.signal});
+			// A rejection is main's to report: the step only waits.
+			shutdown.defer('the private Tor network', async () => running.catch(() => undefined), {timeoutMs: 60_000});
+			await shutdown.shutdown('done', await running);
 			return;
 		}
 

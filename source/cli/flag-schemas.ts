@@ -58,7 +58,7 @@ export const providerFlagsSchema = z.object({
 	fresh: z.boolean().default(false),
 	torrc: nonEmpty('torrc').refine(file => existsSync(file), '--torrc: no such file').optional(),
 	tor: nonEmpty('tor').optional(),
-	leaseTtl: duration('lease-ttl', 10_000).optional(),
+	leaseTtl: duration('lease-ttl', 1000).optional(),
 	ipCheckUrl: httpUrl('ip-check-url').optional(),
 	testnet: z.boolean().default(false),
 	exits: wholeNumber('exits', 1, 253).optional(),

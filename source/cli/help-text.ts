@@ -24,7 +24,7 @@ export const helpText = `
 	  --fresh              start every Tor with an empty data directory
 	  --torrc FILE         extra torrc lines for every instance
 	  --tor PATH           the tor binary (default: tor on the PATH)
-	  --lease-ttl TIME     lease lifetime: 90s, 30m, 1h or milliseconds (default: 30m)
+	  --lease-ttl TIME     lease lifetime: 90s, 30m, 1h or milliseconds, at least 1s (default: 30m)
 	  --ip-check-url URL   a page that answers with the caller's IP, to verify exits
 	  --testnet            start a private Tor network on loopback and use it (no internet needed)
 	  --exits N            exit relays of that network (default: 4)
@@ -45,14 +45,18 @@ export const helpText = `
 	  run sets ALL_PROXY, all_proxy, HTTP_PROXY and http_proxy to the first proxy's socks5h://
 	  URL, HTTPS_PROXY and https_proxy to its http:// CONNECT URL (socks5h:// if it has none), and
 	  NIGHTCRAWLER_PROXIES to every socks5h:// URL, comma-separated. It gives the leases back
-	  when the command ends and exits with the command's exit code.
+	  when the command ends and exits with the command's exit code. Its leases are not renewed:
+	  when one ends while the command runs (lease TTL, lost heartbeats, proxy down), it prints
+	  "the lease of <url> ended (<reason>) while <command> ran", stops the command (SIGTERM,
+	  then SIGKILL after 5 s) and exits 1.
 
 	Testnet
 	  --exits N, --tor PATH, --format json: prints the network's client torrc file and check URL,
 	  keeps it up until Ctrl-C (provider --testnet starts one of its own)
 
 	Exit codes
-	  0 done, 1 failed, 2 bad usage, 128+N stopped by signal N (run: the command's own code)
+	  0 done, 1 failed, 2 bad usage, 128+N stopped by signal N
+	  run: the command's own code, or 1 when a lease ended while it ran
 	  Errors are one line on stderr; NIGHTCRAWLER_DEBUG=1 adds the stack trace.
 
 	Examples

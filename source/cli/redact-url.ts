@@ -1,18 +1,16 @@
-/** A URL fit to print: the password (and a user name with it) replaced by `***`. */
+/**
+ * A Redis URL fit to print: user name and password left out (a lone user name is a password to
+ * ioredis), as the core's `describeTarget` does, so both name a server the same way.
+ */
 export function redactUrl(text: string): string {
 	let url: URL;
 	try {
 		url = new URL(text);
 	} catch {
-		return '(an unparsable URL)';
+		return 'an unparsable Redis URL';
 	}
 
-	if (url.password !== '') {
-		url.password = '***';
-	} else if (url.username !== '') {
-		// `redis://secret@host` is a password with no user name to ioredis.
-		url.username = '***';
-	}
-
+	url.password = '';
+	url.username = '';
 	return url.toString().replace(/\/$/, '');
 }

@@ -48,6 +48,8 @@ export class Shutdown {
 	private readonly lingerMs: number;
 	private readonly signalHandlers = new Map<HandledSignal, () => void>();
 	private readonly removeProcessListeners: Array<() => void> = [];
+	/** stderr failed a write: notices are not written any more. */
+	private stderrClosed = false;
 	/** idle → stopping (steps running) → stopped (every step done, exit code set). */
 	status: 'idle' | 'stopping' | 'stopped' = 'idle';
 	private running: Promise<void> | undefined;
@@ -72,6 +74,11 @@ export class Shutdown {
 
 	/** One line for the user on stderr, prefixed with the program's name. */
 	notice(line: string): void {
+		if (this.stderrClosed) {
+			// Every write would fail again, and report its failure again.
+			return;
+		}
+
 		const text = `nightcrawler: ${line}`;
 		this.write(text);
 		this.screenLines?.push(text);
@@ -121,7 +128,7 @@ export class Shutdown {
 		this.forceHooks.push(hook);
 	}
 
-	/** Shut down on SIGINT, SIGTERM and SIGHUP (unless `signalHook` takes the signal), and on a crash. */
+	/** Shut down on SIGINT, SIGTERM and SIGHUP (unless `signalHook` takes the signal), and on a crash or a failing stderr. */
 	listen(): void {
 		for (const signal of forwardedSignals) {
 			const handler = () => {
@@ -140,16 +147,33 @@ export class Shutdown {
 			this.onSignal(signal, handler);
 		}
 
+		this.listenForCrashes();
+	}
+
+	/**
+	 * Shut down on an uncaught exception, an unhandled rejection or an error on stderr (EPIPE), but
+	 * leave signals alone: for a command that handles them itself (`testnet`) and stops when `signal`
+	 * aborts.
+	 */
+	listenForCrashes(): void {
 		// A bug must not orphan Tor: it is reported in one line and takes the same way out.
 		const onCrash = (error: unknown) => {
 			void this.fail(error);
 		};
 
+		// Nobody reads stderr any more (EPIPE): the same way out, in silence.
+		const onStderrError = (error: unknown) => {
+			this.stderrClosed = true;
+			void this.fail(error);
+		};
+
 		process.on('uncaughtException', onCrash);
 		process.on('unhandledRejection', onCrash);
+		process.stderr.on('error', onStderrError);
 		this.removeProcessListeners.push(() => {
 			process.off('uncaughtException', onCrash);
 			process.off('unhandledRejection', onCrash);
+			process.stderr.off('error', onStderrError);
 		});
 	}
 
@@ -169,8 +193,19 @@ export class Shutdown {
 		}
 	}
 
-	/** Report the error in one line, then shut down with exit code 1 (or the error's own). */
+	/**
+	 * Report the error in one line, then shut down with exit code 1 (or the error's own). During a
+	 * shutdown it is still reported, and a run that was to end with 0 ends with that code instead;
+	 * once stopped, it is dropped (everything was given back, the exit code is set).
+	 */
 	async fail(error: unknown, exitCode = exitCodeOf(error)): Promise<void> {
+		if (this.status === 'stopping') {
+			this.notice(errorLine(error));
+			if (this.exitCode === 0) {
+				this.exitCode = exitCode;
+			}
+		}
+
 		if (this.started) {
 			return this.running;
 		}

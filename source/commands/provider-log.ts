@@ -1,3 +1,4 @@
+import {errorLine} from '../cli/error-line.js';
 import type {Provider} from '../core/provider.js';
 import {listen} from './listen.js';
 
@@ -14,10 +15,6 @@ export function jsonLine(record: LogRecord): string {
 export function textLine(record: LogRecord): string {
 	const fields = Object.entries(record).filter(([key, value]) => key !== 'event' && value !== undefined).map(([key, value]) => `${key}=${String(value)}`);
 	return [new Date().toISOString(), record.event, ...fields].join(' ');
-}
-
-function message(error: Error): string {
-	return error.message.split('\n')[0] ?? error.name;
 }
 
 /**
@@ -42,7 +39,7 @@ export function attachProviderLog(provider: Provider, write: (record: LogRecord)
 			write({event: 'rotated', proxyId: report.proxyId, leaseId: report.leaseId, previousExitIp: report.previousExitIp, exitIp: report.exitIp, durationMs: report.durationMs, reason: report.reason});
 		}),
 		listen(provider, 'rotate-failed', (proxyId, error) => {
-			write({event: 'rotate-failed', proxyId, error: message(error)});
+			write({event: 'rotate-failed', proxyId, error: errorLine(error)});
 		}),
 		listen(provider, 'forged', (forgedEvent, from) => {
 			write({event: 'forged', forgedEvent, clientId: from});
@@ -51,7 +48,7 @@ export function attachProviderLog(provider: Provider, write: (record: LogRecord)
 			write({event: 'log', message: text});
 		}),
 		listen(provider, 'warning', error => {
-			write({event: 'warning', message: message(error)});
+			write({event: 'warning', message: errorLine(error)});
 		}),
 	];
 	return () => {

@@ -4,6 +4,7 @@ import {redactUrl} from '../cli/redact-url.js';
 import type {Shutdown} from '../cli/shutdown.js';
 import {watchStdoutClosed} from '../cli/watch-stdout.js';
 import {startTestnet, type Testnet} from '../testnet/start-testnet.js';
+import {killNow} from '../util/terminate.js';
 import {ProviderApp} from '../ui/provider-app.js';
 import {createBackend} from './create-backend.js';
 import {mountApp} from './mount-app.js';
@@ -16,16 +17,6 @@ export type ProviderCommandOptions = {
 	readonly shutdown: Shutdown;
 };
 
-function killAll(pids: Array<number | undefined>): void {
-	for (const pid of pids) {
-		if (pid !== undefined) {
-			try {
-				process.kill(pid, 'SIGKILL');
-			} catch {}
-		}
-	}
-}
-
 async function joinTestnet(flags: ProviderFlags, shutdown: Shutdown): Promise<Testnet> {
 	shutdown.notice('starting a private Tor network on loopback (this takes a minute)');
 	const testnet = await startTestnet({exits: flags.exits, torPath: flags.tor, signal: shutdown.signal, log: line => {
@@ -34,7 +25,7 @@ async function joinTestnet(flags: ProviderFlags, shutdown: Shutdown): Promise<Te
 	shutdown.defer('the private Tor network', async () => testnet.stop(), {timeoutMs: 30_000});
 	shutdown.notice(`private Tor network up; its IP check page: ${testnet.checkUrl} (try: nightcrawler run -- curl -s ${testnet.checkUrl})`);
 	shutdown.onForce(() => {
-		killAll(testnet.pids());
+		killNow(testnet.pids());
 	});
 	void testnet.failed.then(async error => shutdown.fail(error));
 	return testnet;
@@ -46,6 +37,7 @@ async function joinTestnet(flags: ProviderFlags, shutdown: Shutdown): Promise<Te
  */
 export async function runProviderCommand({flags, redis, shutdown}: ProviderCommandOptions): Promise<void> {
 	const useScreen = flags.format !== 'json' && process.stdout.isTTY && process.stdin.isTTY;
+	const toLine = flags.format === 'text' ? textLine : jsonLine;
 	const redisUrl = await resolveRedis(redis, shutdown);
 	const testnet = flags.testnet ? await joinTestnet(flags, shutdown) : undefined;
 	shutdown.signal.throwIfAborted();
@@ -64,7 +56,6 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 
 	if (!useScreen) {
 		// Registered before the provider's stop, so the lines about giving leases back still print.
-		const toLine = flags.format === 'text' ? textLine : jsonLine;
 		const detach = attachProviderLog(provider, record => {
 			process.stdout.write(`${toLine(record)}\n`);
 		});
@@ -82,7 +73,7 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 	}
 
 	shutdown.onForce(() => {
-		killAll(backend.snapshot().map(instance => instance.pid));
+		killNow(backend.snapshot().map(instance => instance.pid));
 	});
 	shutdown.defer('the provider', async () => provider.stop(), {timeoutMs: 30_000});
 	await provider.connect();
@@ -93,7 +84,7 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 		}}/>, shutdown);
 	} else {
 		const started = {event: 'started', providerId: provider.id, redis: redactUrl(redisUrl), namespace, tors: flags.tors, backend: flags.backend, host: flags.host, checkUrl: testnet?.checkUrl};
-		process.stdout.write(`${(flags.format === 'text' ? textLine : jsonLine)(started)}\n`);
+		process.stdout.write(`${toLine(started)}\n`);
 	}
 
 	// Answer requests at once: each proxy is leased as soon as it is ready.

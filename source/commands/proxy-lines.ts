@@ -1,3 +1,4 @@
+import {errorLine} from '../cli/error-line.js';
 import type {Client} from '../core/client.js';
 import type {ClientProxy} from '../core/client-proxy.js';
 import {listen} from './listen.js';
@@ -19,7 +20,8 @@ export function printProxyLines(client: Client, options: ProxyLineOptions): () =
 	let warnedNoHttp = false;
 	const lineOf = (proxy: ClientProxy): string => {
 		if (options.format === 'json') {
-			return JSON.stringify({url: proxy.url, httpUrl: proxy.httpUrl ?? null, exitIp: proxy.exitIp ?? null, provider: proxy.clusterId, leaseId: proxy.leaseId});
+			// proxy.toJSON(), with every key kept: a value not known yet is null, not left out.
+			return JSON.stringify(proxy, (_key, value: unknown) => value ?? null);
 		}
 
 		if (options.http && proxy.httpUrl === undefined && !warnedNoHttp) {
@@ -48,7 +50,7 @@ export function printProxyLines(client: Client, options: ProxyLineOptions): () =
 		}),
 		listen(client, 'proxy-down', error => {
 			printed.delete(error.proxy.leaseId);
-			options.notice(`${error.message}; leasing another`);
+			options.notice(`${errorLine(error)}; leasing another`);
 		}),
 	];
 	return () => {

@@ -1,6 +1,7 @@
 import {isRedisAnswering, startRedisServer, type RedisServer} from '../redis/redis-server.js';
 import {RedisServerStartError} from '../redis/redis-server-start-error.js';
 import {isPortFree} from '../util/free-port.js';
+import {killNow} from '../util/terminate.js';
 import type {Shutdown} from '../cli/shutdown.js';
 
 export type RedisSource = {
@@ -41,9 +42,7 @@ export async function resolveRedis(source: RedisSource, shutdown: Shutdown): Pro
 	const {pid} = server;
 	shutdown.defer('the redis-server we started', async () => server.stop());
 	shutdown.onForce(() => {
-		if (pid !== undefined) {
-			process.kill(pid, 'SIGKILL');
-		}
+		killNow([pid]);
 	});
 	shutdown.notice(`nothing answered on ${host}:${port}: started a private redis-server there (pid ${pid ?? '?'}); it stops when this provider does`);
 	return source.url;

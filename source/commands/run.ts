@@ -4,9 +4,11 @@ import type {RunFlags} from '../cli/flag-schemas.js';
 import {redactUrl} from '../cli/redact-url.js';
 import {signalExitCode, type Shutdown} from '../cli/shutdown.js';
 import {UsageError} from '../cli/usage-error.js';
+import {terminate} from '../util/terminate.js';
+import {leaseProxies} from './lease-proxies.js';
 import {proxyEnv} from './proxy-env.js';
 import type {RedisSource} from './resolve-redis.js';
-import {waitForLeases} from './wait-for-leases.js';
+import {watchLeaseLoss, type LostLease} from './watch-lease-loss.js';
 
 export type RunCommandOptions = {
 	readonly flags: RunFlags;
@@ -15,6 +17,9 @@ export type RunCommandOptions = {
 	readonly command: readonly string[];
 	readonly shutdown: Shutdown;
 };
+
+/** How long the command has to exit after SIGTERM, once one of its leases ended, before SIGKILL. */
+export const stopCommandMs = 5000;
 
 /** Exit codes a shell gives when a command cannot be started. */
 function spawnFailureCode(code: string | undefined): number {
@@ -25,6 +30,10 @@ function spawnFailureCode(code: string | undefined): number {
  * `nightcrawler run -- command args...`: lease `--count` proxies, run the command with them in its
  * environment, forward the signals nightcrawler gets to it, give the leases back when it ends, and
  * exit with its exit code (128+N when a signal N ended it).
+ *
+ * The leases are not renewed: the environment cannot change under a running command, and a proxy
+ * whose lease ended may be leased to someone else. So when one ends (TTL, lost heartbeats, proxy
+ * down) the command is stopped (SIGTERM, SIGKILL after `stopCommandMs`) and run exits 1.
  */
 export async function runRunCommand({flags, redis, command, shutdown}: RunCommandOptions): Promise<void> {
 	const [file, ...args] = command;
@@ -36,14 +45,19 @@ export async function runRunCommand({flags, redis, command, shutdown}: RunComman
 	const where = `${redactUrl(redis.url)} (namespace ${client.bus.namespace})`;
 	shutdown.defer('the client', async () => client.close());
 	await client.connect();
-	for (let index = 0; index < flags.count; index++) {
-		client.createProxy();
-	}
-
-	await waitForLeases(client, {count: flags.count, timeoutMs: flags.timeout, signal: shutdown.signal, where, notice: line => {
+	let lost: LostLease | undefined;
+	let onLost: ((lease: LostLease) => void) | undefined;
+	shutdown.defer('the lease watch', watchLeaseLoss(client, lease => {
+		lost = lease;
+		onLost?.(lease);
+	}));
+	const proxies = await leaseProxies(client, {count: flags.count, timeoutMs: flags.timeout, signal: shutdown.signal, where, notice(line) {
 		shutdown.notice(line);
 	}});
-	const proxies = client.proxies().slice(0, flags.count);
+	if (lost) {
+		throw new Error(`the lease of ${lost.url} ended (${lost.reason}) before ${file} started`);
+	}
+
 	const subprocess = execa(file, args, {
 		stdio: 'inherit',
 		env: proxyEnv(proxies),
@@ -64,6 +78,15 @@ export async function runRunCommand({flags, redis, command, shutdown}: RunComman
 		return true;
 	};
 
+	let leaseEnded = false;
+	onLost = ({url, reason}) => {
+		if (running()) {
+			leaseEnded = true;
+			shutdown.notice(`the lease of ${url} ended (${reason}) while ${file} ran`);
+			void terminate(subprocess, {timeoutMs: stopCommandMs});
+		}
+	};
+
 	const result = await subprocess;
 	let exitCode = result.exitCode;
 	if (exitCode === undefined) {
@@ -75,5 +98,5 @@ export async function runRunCommand({flags, redis, command, shutdown}: RunComman
 		}
 	}
 
-	await shutdown.shutdown('done', exitCode);
+	await shutdown.shutdown('done', leaseEnded ? 1 : exitCode);
 }

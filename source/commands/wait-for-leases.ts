@@ -17,6 +17,16 @@ function seconds(ms: number): string {
 	return `${Math.round(ms / 100) / 10} s`;
 }
 
+/** Said once when the proxies are slow to come. */
+export function slowLeasesNotice(leased: number, count: number, where: string): string {
+	return `waiting for proxies (${leased} of ${count} leased): is a provider running on ${where}?`;
+}
+
+/** The error when fewer than `count` proxies were leased in time. */
+export function leasesTimedOut(leased: number, count: number, timeoutMs: number, where: string): Error {
+	return new Error(`only ${leased} of ${count} ${count === 1 ? 'proxy' : 'proxies'} leased within ${seconds(timeoutMs)}: is a provider running on ${where}?`);
+}
+
 /**
  * Resolve once the client holds `count` proxies. Rejects with a message naming where it looked
  * when the timeout passes first, or with the signal's reason when aborted.
@@ -32,11 +42,11 @@ export async function waitForLeases(client: Client, options: WaitForLeasesOption
 	await new Promise<void>((resolve, reject) => {
 		const {notice} = options;
 		const slow = notice ? setTimeout(() => {
-			notice(`waiting for proxies (${leased()} of ${count} leased): is a provider running on ${where}?`);
+			notice(slowLeasesNotice(leased(), count, where));
 		}, options.slowMs ?? 5000) : undefined;
 		const timer = timeoutMs ? setTimeout(() => {
 			finish();
-			reject(new Error(`only ${leased()} of ${count} ${count === 1 ? 'proxy' : 'proxies'} leased within ${seconds(timeoutMs)}: is a provider running on ${where}?`));
+			reject(leasesTimedOut(leased(), count, timeoutMs, where));
 		}, timeoutMs) : undefined;
 		const off = listen(client, 'change', () => {
 			if (leased() >= count) {

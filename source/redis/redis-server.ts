@@ -1,9 +1,9 @@
-import {spawn, type ChildProcess} from 'node:child_process';
 import net from 'node:net';
 import {freePort} from '../util/free-port.js';
 import {terminate} from '../util/terminate.js';
 import {RedisServerNotFoundError} from './redis-server-not-found-error.js';
 import {RedisServerStartError} from './redis-server-start-error.js';
+import {setprivNotFoundCode, spawnTiedToParent} from './spawn-tied-to-parent.js';
 
 export type RedisServerOptions = {
 	/** Port to listen on; a free one is picked when omitted. */
@@ -18,10 +18,15 @@ export type RedisServer = {
 	readonly url: string;
 	readonly host: string;
 	readonly port: number;
+	/** redis-server's own pid (setpriv, when used, execs into it). */
 	readonly pid: number | undefined;
 	/** Stop the server (SIGTERM, then SIGKILL). Idempotent. */
 	stop(): Promise<void>;
 };
+
+function lastLine(output: string): string {
+	return output.trim().split('\n').at(-1) ?? '';
+}
 
 async function ping(host: string, port: number): Promise<boolean> {
 	return new Promise(resolve => {
@@ -64,10 +69,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 	const port = options.port ?? (await freePort(host));
 	const bin = options.bin ?? 'redis-server';
 	const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
-	const child: ChildProcess = spawn(
+	// Its own process group, so a terminal's Ctrl-C does not stop it before we have told our peers;
+	// tied to this process, so it does not outlive it (a SIGKILLed provider included).
+	const {child, tied} = await spawnTiedToParent(
 		bin,
 		['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning'],
-		// Its own process group, so a terminal's Ctrl-C does not stop it before we have told our peers.
 		{stdio: ['ignore', 'pipe', 'pipe'], detached: true},
 	);
 	let output = '';
@@ -84,7 +90,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 		});
 	});
 	if (spawnError) {
-		if ((spawnError as NodeJS.ErrnoException).code === 'ENOENT') {
+		// Under setpriv, a missing redis-server is its exit code 127 (below), not a spawn error.
+		if (!tied && (spawnError as NodeJS.ErrnoException).code === 'ENOENT') {
 			throw new RedisServerNotFoundError(bin, {cause: spawnError});
 		}
 
@@ -93,8 +100,12 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
 	const stop = async () => terminate(child, {timeoutMs: 3000});
 	for (;;) {
+		if (tied && child.exitCode === setprivNotFoundCode) {
+			throw new RedisServerNotFoundError(bin, {cause: new Error(lastLine(output))});
+		}
+
 		if (child.exitCode !== null || child.signalCode !== null) {
-			throw new RedisServerStartError(`redis-server exited while starting on ${host}:${port}: ${output.trim().split('\n').at(-1) ?? ''}`);
+			throw new RedisServerStartError(`redis-server exited while starting on ${host}:${port}: ${lastLine(output)}`);
 		}
 
 		// eslint-disable-next-line no-await-in-loop

@@ -35,3 +35,17 @@ export async function terminate(child: ChildProcess, {timeoutMs = 5000}: Termina
 		clearTimeout(timer);
 	}
 }
+
+/**
+ * SIGKILL each of these processes at once, for a forced exit where there is no time to wait.
+ * Unknown (undefined) and already-gone pids are skipped.
+ */
+export function killNow(pids: Iterable<number | undefined>): void {
+	for (const pid of pids) {
+		if (pid !== undefined) {
+			try {
+				process.kill(pid, 'SIGKILL');
+			} catch {}
+		}
+	}
+}

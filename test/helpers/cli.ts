@@ -96,8 +96,8 @@ function cliEnv(env: Record<string, string | undefined> = {}): Record<string, st
 }
 
 /** Start the built CLI with stdout and stderr piped (not a terminal). Stop it with `stopAllClis`. */
-export function startCli(args: readonly string[], options: {env?: Record<string, string | undefined>; forceAfterMs?: number} = {}): CliProcess {
-	const subprocess = execa(process.execPath, [cliPath, ...args], {
+export function startCli(args: readonly string[], options: {env?: Record<string, string | undefined>; forceAfterMs?: number; nodeArgs?: readonly string[]} = {}): CliProcess {
+	const subprocess = execa(process.execPath, [...options.nodeArgs ?? [], cliPath, ...args], {
 		env: cliEnv(options.env),
 		stdin: 'ignore',
 		stdout: 'pipe',
@@ -149,7 +149,10 @@ export async function stopAllClis(): Promise<void> {
 	}
 }
 
-/** Whether a process with this pid exists. */
+/**
+ * Whether a process with this pid exists (EPERM: it does, owned by someone else). The one helper
+ * for this in tests; poll it with `waitFor` to wait for a process to be gone.
+ */
 export function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);

@@ -1,7 +1,10 @@
 import {afterEach, describe, expect, it} from 'vitest';
+import {canTieToParent} from '../../source/redis/spawn-tied-to-parent.js';
 import {isPortFree} from '../../source/util/free-port.js';
 import {isAlive, startCli, stopAllClis} from '../helpers/cli.js';
 import {waitFor} from '../helpers/wait-for.js';
+
+const tiesToParent = await canTieToParent();
 
 describe('nightcrawler provider with no Redis named', () => {
 	afterEach(async () => {
@@ -31,6 +34,26 @@ describe('nightcrawler provider with no Redis named', () => {
 			expect(provider.stderr.text).not.toContain('still running');
 			expect(await isPortFree(6379, '127.0.0.1')).toBe(true);
 			await waitFor(() => !isAlive(redisPid!), {timeoutMs: 5000, message: `redis-server ${redisPid} to be gone`});
+		} finally {
+			if (redisPid !== undefined && isAlive(redisPid)) {
+				process.kill(redisPid, 'SIGKILL');
+			}
+		}
+	});
+
+	it.skipIf(!tiesToParent)('takes its redis-server with it when it is SIGKILLed', async context => {
+		if (!(await isPortFree(6379, '127.0.0.1'))) {
+			context.skip('something already listens on 127.0.0.1:6379, so the provider would use it instead of starting its own');
+		}
+
+		const provider = startCli(['provider', '--backend', 'memory', '--format', 'json']);
+		let redisPid: number | undefined;
+		try {
+			const notice = await provider.stderr.waitForLine(line => line.includes('started a private redis-server'));
+			redisPid = Number(/pid (\d+)/.exec(notice)?.[1]);
+			expect(isAlive(redisPid)).toBe(true);
+			expect((await provider.stop('SIGKILL')).signal).toBe('SIGKILL');
+			await waitFor(() => !isAlive(redisPid!), {timeoutMs: 5000, message: `redis-server ${redisPid} to die with its provider`});
 		} finally {
 			if (redisPid !== undefined && isAlive(redisPid)) {
 				process.kill(redisPid, 'SIGKILL');

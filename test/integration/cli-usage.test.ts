@@ -18,7 +18,7 @@ describe('nightcrawler (built CLI): help, version, bad usage', () => {
 		const result = await runCli(['--help']);
 		expect(result.exitCode).toBe(0);
 		const help = String(result.stdout);
-		for (const part of ['Usage', 'nightcrawler provider', 'nightcrawler client', 'nightcrawler run', 'nightcrawler testnet', '--count N', '--tors N', '--lease-ttl', '--timeout', 'Examples', '| head -3', 'NIGHTCRAWLER_PROXIES', 'comma-separated']) {
+		for (const part of ['Usage', 'nightcrawler provider', 'nightcrawler client', 'nightcrawler run', 'nightcrawler testnet', '--count N', '--tors N', '--lease-ttl', '--timeout', 'Examples', '| head -3', 'NIGHTCRAWLER_PROXIES', 'comma-separated', 'ended (<reason>) while <command> ran', 'or 1 when a lease ended while it ran']) {
 			expect(help).toContain(part);
 		}
 

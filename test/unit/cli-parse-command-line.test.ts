@@ -57,7 +57,7 @@ describe('parseCommandLine', () => {
 		[['client', '--count', 'abc'], {count: 'abc'}, '--count must be a whole number from 1 to 1000, got "abc"'],
 		[['client', '--format', 'xml'], {format: 'xml'}, '--format must be text or json, got "xml"'],
 		[['client', '--timeout', 'soon'], {timeout: 'soon'}, '--timeout must be a duration'],
-		[['provider', '--lease-ttl', '1s'], {leaseTtl: '1s'}, 'at least 10 s'],
+		[['provider', '--lease-ttl', '500'], {leaseTtl: '500'}, 'at least 1 s'],
 		[['provider', '--exits', '2'], {exits: '2'}, '--exits only applies with --testnet'],
 		[['provider', '--testnet', '--backend', 'memory'], {testnet: true, backend: 'memory'}, '--testnet needs the Tor backend'],
 		[['provider', '--ip-check-url', 'ftp://x'], {ipCheckUrl: 'ftp://x'}, '--ip-check-url must be an http:// or https:// URL'],

@@ -81,6 +81,59 @@ describe('Shutdown', () => {
 		expect(lines).toHaveLength(1);
 	});
 
+	it('reports an error raised while stopping (an unhandled rejection during q), and ends with 1, not 0', async () => {
+		const {shutdown, lines, setExitCode} = harness();
+		shutdown.defer('client', () => {
+			void shutdown.fail(new Error('late rejection\nsecond line'));
+		});
+		await shutdown.shutdown('quit');
+		expect(lines).toEqual(['nightcrawler: late rejection']);
+		expect(shutdown.exitCode).toBe(1);
+		expect(setExitCode).toHaveBeenCalledExactlyOnceWith(1);
+	});
+
+	it('keeps a non-zero exit code when an error is raised while stopping', async () => {
+		const {shutdown, lines, setExitCode} = harness();
+		shutdown.defer('client', () => {
+			void shutdown.fail(new Error('late rejection'));
+		});
+		await shutdown.shutdown('SIGTERM', 143);
+		expect(lines).toEqual(['nightcrawler: late rejection']);
+		expect(setExitCode).toHaveBeenCalledExactlyOnceWith(143);
+	});
+
+	it('listens for crashes only, for a command that handles signals itself', async () => {
+		const {shutdown, lines, setExitCode} = harness();
+		const signals = () => ['SIGINT', 'SIGTERM', 'SIGHUP'].map(signal => process.listenerCount(signal));
+		const before = {signals: signals(), crashes: process.listenerCount('uncaughtException'), rejections: process.listenerCount('unhandledRejection')};
+		shutdown.listenForCrashes();
+		expect(signals()).toEqual(before.signals);
+		expect(process.listenerCount('unhandledRejection')).toBe(before.rejections + 1);
+		expect(process.listenerCount('uncaughtException')).toBe(before.crashes + 1);
+		const onCrash = process.listeners('uncaughtException').at(-1)!;
+		onCrash(new Error('write EPIPE'), 'uncaughtException');
+		expect(shutdown.signal.aborted).toBe(true);
+		await shutdown.shutdown('done');
+		expect(lines).toEqual(['nightcrawler: write EPIPE']);
+		expect(setExitCode).toHaveBeenCalledExactlyOnceWith(1);
+		shutdown.unlisten();
+		expect(process.listenerCount('uncaughtException')).toBe(before.crashes);
+	});
+
+	it('shuts down in silence when stderr fails (EPIPE), rather than failing again at each notice', async () => {
+		const {shutdown, lines, setExitCode} = harness();
+		const before = process.stderr.listenerCount('error');
+		shutdown.listenForCrashes();
+		expect(process.stderr.listenerCount('error')).toBe(before + 1);
+		process.stderr.emit('error', Object.assign(new Error('write EPIPE'), {code: 'EPIPE'}));
+		void shutdown.fail(new Error('a later error'));
+		await shutdown.shutdown('done');
+		expect(lines).toEqual([]);
+		expect(setExitCode).toHaveBeenCalledExactlyOnceWith(1);
+		shutdown.unlisten();
+		expect(process.stderr.listenerCount('error')).toBe(before);
+	});
+
 	it('shuts down on SIGTERM with 143, and forces the exit on a second signal', async () => {
 		const {shutdown, exit, setExitCode} = harness();
 		const killed = vi.fn();
