@@ -1,9 +1,11 @@
+import path from 'node:path';
 import {MemoryBackend} from '../pool/memory-backend.js';
 import type {PoolBackend} from '../pool/pool-backend.js';
 import {TorBackend} from '../tor/tor-backend.js';
 import type {ProviderFlags} from '../cli/flag-schemas.js';
 
-export type JoinedNetwork = {readonly torrcFile: string; readonly checkUrl: string};
+/** A private network to join; its own directory holds the instances' data (new keys each run: no cache is worth keeping). */
+export type JoinedNetwork = {readonly torrcFile: string; readonly checkUrl: string; readonly dir: string};
 
 /**
  * The pool a provider leases from: Tor instances, or (`--backend memory`, hidden, for tests and
@@ -23,6 +25,7 @@ export async function createBackend(flags: ProviderFlags, network?: JoinedNetwor
 		torrcFile: network?.torrcFile ?? flags.torrc,
 		checkUrl: network?.checkUrl ?? flags.ipCheckUrl,
 		fresh: flags.fresh,
+		cacheDirectory: network ? path.join(network.dir, 'provider-tor') : undefined,
 		basePort: flags.basePort,
 	});
 }
