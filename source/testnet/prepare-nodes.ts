@@ -1,24 +1,40 @@
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {freePorts} from '../util/free-port.js';
 import {createAuthorityKeys} from './authority-keys.js';
+import type {HeldPorts} from './held-ports.js';
 import {createRelayFingerprint} from './relay-fingerprint.js';
 import {authorityTorrc, clientTorrcLines, exitTorrc, type AuthorityInfo, type ExitInfo} from './testnet-torrc.js';
+
+/** What the product's TorProcess needs to start one node (it writes DATADIR/torrc itself). */
+export type NodeLaunch = {
+	nickname: string;
+	dataDir: string;
+	/** The node's own lines, after TorProcess's DataDirectory, ports, authentication and logging. */
+	torrcLines: string[];
+	/** TorProcess always opens a SocksPort; on a relay nothing uses it. */
+	socksPort: number;
+	controlPort: number;
+	/** Every port the node binds: release them from `heldPorts` right before starting it. */
+	ports: number[];
+};
 
 export type PreparedNetwork = {
 	authorities: AuthorityInfo[];
 	exits: ExitInfo[];
-	/** Every relay's nickname and torrc file, authorities first. */
-	nodes: Array<{nickname: string; torrc: string}>;
-	/** An empty file for `--defaults-torrc`, so /etc/tor/torrc-defaults never applies. */
-	emptyTorrc: string;
+	/** Every relay, authorities first. */
+	nodes: NodeLaunch[];
 	clientTorrcLines: string[];
 	clientTorrcFile: string;
 	/** The exits accept any address on these ports. */
 	exitPortRange: [number, number];
-	/** A free port for the probe client's SocksPort. */
-	probeSocksPort: number;
+	/** Ports for the probe client. */
+	probe: {socksPort: number; controlPort: number};
 };
+
+/** How many ports `prepareNodes` needs: OR and Dir ports, and a SocksPort and ControlPort for every relay and the probe client. */
+export function portCount(authorityCount: number, exitCount: number): number {
+	return (authorityCount * 4) + (exitCount * 3) + 2;
+}
 
 /**
  * Lay out a network in `dir` without starting it: ports, authority keys (tor-gencert) and relay
@@ -31,12 +47,16 @@ export async function prepareNodes(options: {
 	authorityCount: number;
 	exitCount: number;
 	echoPort: number;
+	/** The relays' whole resolv.conf: `nameserver 127.0.0.1:PORT` of the testnet's DNS server. */
+	resolvConfText: string;
+	/** `portCount()` ports, which the caller releases right before each node starts. */
+	heldPorts: HeldPorts;
 }): Promise<PreparedNetwork> {
 	const {dir, torPath} = options;
 	const emptyTorrc = path.join(dir, 'empty-torrc');
 	const resolvConf = path.join(dir, 'resolv.conf');
 	const clientTorrcFile = path.join(dir, 'client.torrc');
-	const ports = await freePorts((options.authorityCount * 2) + options.exitCount + 2);
+	const ports = [...options.heldPorts.ports];
 	const takePort = (): number => {
 		const port = ports.shift();
 		if (port === undefined) {
@@ -47,9 +67,9 @@ export async function prepareNodes(options: {
 	};
 
 	await writeFile(emptyTorrc, '');
-	// An unused loopback port: the exits never ask a resolver outside loopback.
-	await writeFile(resolvConf, `nameserver 127.0.0.1:${takePort()}\n`);
-	const probeSocksPort = takePort();
+	// The testnet's own DNS server on loopback: the relays never ask a resolver outside loopback.
+	await writeFile(resolvConf, options.resolvConfText);
+	const probe = {socksPort: takePort(), controlPort: takePort()};
 
 	const makeDataDir = async (nickname: string): Promise<string> => {
 		const dataDir = path.join(dir, nickname);
@@ -84,20 +104,19 @@ export async function prepareNodes(options: {
 	const exits = valuesOrFirstError(exitOutcomes);
 
 	const exitPortRange = await portRangeAround(options.echoPort);
-	const paths = (nickname: string) => ({dataDir: path.join(dir, nickname), resolvConf, ownerPid: process.pid});
-	const nodeLines = [
-		...authorities.map(authority => ({nickname: authority.nickname, lines: authorityTorrc(authority, {authorities, exits}, paths(authority.nickname))})),
-		...exits.map(exit => ({nickname: exit.nickname, lines: exitTorrc(exit, {authorities, portRange: exitPortRange}, paths(exit.nickname))})),
+	const node = (nickname: string, torrcLines: string[], relayPorts: number[]): NodeLaunch => {
+		const [socksPort, controlPort] = [takePort(), takePort()];
+		return {nickname, dataDir: path.join(dir, nickname), torrcLines, socksPort, controlPort, ports: [...relayPorts, socksPort, controlPort]};
+	};
+
+	const nodes = [
+		...authorities.map(authority => node(authority.nickname, authorityTorrc(authority, {authorities, exits}, {resolvConf}), [authority.orPort, authority.dirPort])),
+		...exits.map(exit => node(exit.nickname, exitTorrc(exit, {authorities, portRange: exitPortRange}, {resolvConf}), [exit.orPort])),
 	];
-	const nodes = await Promise.all(nodeLines.map(async ({nickname, lines}) => {
-		const torrc = path.join(dir, `${nickname}.torrc`);
-		await writeFile(torrc, `${lines.join('\n')}\n`);
-		return {nickname, torrc};
-	}));
 	const lines = clientTorrcLines(authorities);
 	await writeFile(clientTorrcFile, `${lines.join('\n')}\n`);
 
-	return {authorities, exits, nodes, emptyTorrc, clientTorrcLines: lines, clientTorrcFile, exitPortRange, probeSocksPort};
+	return {authorities, exits, nodes, clientTorrcLines: lines, clientTorrcFile, exitPortRange, probe};
 }
 
 /** The kernel's ephemeral port range (where servers on port 0 land), widened to include `port`. */

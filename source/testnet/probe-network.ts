@@ -1,4 +1,3 @@
-import {mkdir} from 'node:fs/promises';
 import path from 'node:path';
 import {httpGetViaSocks} from '../util/socks-fetch.js';
 import {parseCheckBody} from '../util/parse-check-body.js';
@@ -8,9 +7,10 @@ import type {RunningNetwork} from './running-network.js';
 export type ProbeOptions = {
 	network: RunningNetwork;
 	torPath: string;
-	emptyTorrc: string;
-	torrcFile: string;
+	/** The client torrc lines of the network. */
+	torrcLines: string[];
 	socksPort: number;
+	controlPort: number;
 	checkUrl: string;
 	exits: string[];
 	deadline: number;
@@ -19,33 +19,21 @@ export type ProbeOptions = {
 };
 
 /**
- * Prove the network works as a client sees it: start a client Tor from the client torrc, wait for
- * "Bootstrapped 100%", GET the check URL through its SocksPort until an answer comes from one of
- * the exits, then stop the client. Resolves with the exit address that answered.
+ * Prove the network works as a client sees it: start a client Tor (the product's TorProcess) from
+ * the client torrc lines, wait for it to bootstrap, GET the check URL through its SocksPort until an
+ * answer comes from one of the exits, then stop the client. Resolves with the exit address that answered.
  */
 export async function probeNetwork(options: ProbeOptions): Promise<string> {
-	const dataDir = path.join(options.network.dir, 'probe');
-	await mkdir(dataDir, {mode: 0o700});
-	const tor = options.network.spawn({
-		name: 'probe',
+	const tor = await options.network.start('probe', {
 		torPath: options.torPath,
-		args: [
-			'--defaults-torrc', options.emptyTorrc,
-			'-f', options.torrcFile,
-			'--DataDirectory', dataDir,
-			'--SocksPort', `127.0.0.1:${options.socksPort}`,
-			'--GeoIPFile', '',
-			'--GeoIPv6File', '',
-			'--Log', 'notice stdout',
-			'--__OwningControllerProcess', String(process.pid),
-		],
+		dataDirectory: path.join(options.network.dir, 'probe'),
+		host: '127.0.0.1',
+		socksPort: options.socksPort,
+		controlPort: options.controlPort,
+		torrcLines: options.torrcLines,
 	});
 	try {
-		const timeout = AbortSignal.timeout(Math.max(0, options.deadline - Date.now()));
-		const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-		await tor.waitForLine(/Bootstrapped 100%/, signal).catch((error: unknown) => {
-			throw timeout.aborted ? new Error(`the probe client did not bootstrap in time:\n${tor.recentLines().slice(-8).join('\n')}`) : error;
-		});
+		await tor.waitForBootstrap({timeoutMs: Math.max(0, options.deadline - Date.now())});
 		options.log('probe client bootstrapped');
 		let lastError: unknown;
 		return await pollUntil(async () => {

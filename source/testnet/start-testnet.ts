@@ -1,13 +1,14 @@
-import {mkdtemp, rm} from 'node:fs/promises';
+import {mkdtemp} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {waitForUsableConsensus} from './consensus.js';
+import {isDnsName} from './dns-message.js';
+import {startDnsServer} from './dns-server.js';
 import {startEchoServer} from './echo-server.js';
-import {pollUntil} from './poll-until.js';
-import {prepareNodes} from './prepare-nodes.js';
+import {holdPorts} from './held-ports.js';
+import {portCount, prepareNodes} from './prepare-nodes.js';
 import {probeNetwork} from './probe-network.js';
 import {RunningNetwork} from './running-network.js';
-import {takeOwnership} from './take-ownership.js';
 import {TestnetError} from './testnet-error.js';
 
 export type TestnetOptions = {
@@ -18,6 +19,8 @@ export type TestnetOptions = {
 	gencertPath?: string;
 	/** Progress lines, and Tor's [err] lines prefixed with the node's nickname. */
 	log?: (line: string) => void;
+	/** The name the testnet's DNS server resolves to the echo server (default `echo.nightcrawler.test`). */
+	checkHost?: string;
 	/** Give up (and clean up) when the network is not usable after this long (default 120 s). */
 	timeoutMs?: number;
 	signal?: AbortSignal;
@@ -30,6 +33,16 @@ export type Testnet = {
 	torrcFile: string;
 	/** The echo server, in the form the exits must be asked for it: `http://[::ffff:127.0.0.1]:PORT/`. */
 	checkUrl: string;
+	/** The name the exits resolve, through the testnet's DNS server, to the echo server: `echo.nightcrawler.test`. */
+	checkHost: string;
+	/**
+	 * The echo server by name, `http://echo.nightcrawler.test:PORT/`, for SOCKS5 with remote DNS
+	 * (ATYP 0x03) and HTTP CONNECT. The name has only an AAAA record, ::ffff:127.0.0.1, so the exit
+	 * connects from its own address (with an A record 127.0.0.1 every exit would connect from
+	 * 127.0.0.1). Clients need no extra torrc line: Tor 0.4.9's SocksPort and HTTPTunnelPort allow
+	 * IPv6 answers by default; a port with `NoIPv6Traffic` gets "host unreachable" for the name.
+	 */
+	checkHostUrl: string;
 	/** The source address of each exit, as the echo server reports it: ['127.0.0.2', ...]. */
 	exits: string[];
 	/** The identity fingerprint of each exit, in the order of `exits`. */
@@ -50,11 +63,17 @@ const authorityCount = 3;
 
 /**
  * Bring up a private Tor network on loopback: 3 directory authorities and N exit relays, plus an
- * echo server that tells the exits apart by their source addresses. Resolves once a client Tor built
- * from `torrcLines` has fetched the check URL; on failure everything started is stopped first.
+ * echo server that tells the exits apart by their source addresses, and a DNS server that gives the
+ * exits one name for it. Resolves once a client Tor built from `torrcLines` has fetched the echo
+ * server by name (remote DNS); on failure everything started is stopped first.
  */
 export async function startTestnet(options: TestnetOptions = {}): Promise<Testnet> {
 	const exitCount = options.exits ?? 4;
+	const checkHost = (options.checkHost ?? 'echo.nightcrawler.test').toLowerCase();
+	if (!isDnsName(checkHost)) {
+		throw new RangeError(`checkHost must be a DNS name such as echo.nightcrawler.test, got ${JSON.stringify(options.checkHost)}`);
+	}
+
 	if (!Number.isInteger(exitCount) || exitCount < 1 || exitCount > 253) {
 		throw new RangeError(`exits must be an integer from 1 to 253, got ${exitCount}`);
 	}
@@ -62,7 +81,7 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
 	const torPath = options.torPath ?? 'tor';
 	const gencertPath = options.gencertPath ?? (torPath.includes('/') ? path.join(path.dirname(torPath), 'tor-gencert') : 'tor-gencert');
 	const log = options.log ?? (() => undefined);
-	// Aborted when startup fails, so the steps still running (ownership polls) end with it.
+	// Aborted when startup fails, so the steps still running (consensus polls, requests) end with it.
 	const startup = new AbortController();
 	const signal = options.signal ? AbortSignal.any([options.signal, startup.signal]) : startup.signal;
 	const startedAt = Date.now();
@@ -70,60 +89,73 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
 	const elapsed = (): string => `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
 
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'nightcrawler-testnet-'));
-	if (Buffer.byteLength(path.join(dir, 'auth1', 'control')) > 100) {
-		await rm(dir, {recursive: true, force: true});
-		throw new TestnetError(`the temporary directory ${dir} is too long for Unix control sockets (about 100 bytes at most): set TMPDIR to a shorter path`);
-	}
-
 	const network = new RunningNetwork(dir);
-	// A relay that dies during startup fails it at once instead of at the deadline.
-	const orFailure = async <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, network.failed.then(error => Promise.reject(error))]);
+	// A relay that dies during startup, or an abort, fails it at once instead of at the deadline.
+	const aborted = new Promise<never>((_, reject) => {
+		const onAbort = (): void => {
+			reject(signal.reason);
+		};
+
+		if (signal.aborted) {
+			onAbort();
+		} else {
+			signal.addEventListener('abort', onAbort, {once: true});
+		}
+	});
+	aborted.catch(() => undefined);
+	const orFailure = async <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, aborted, network.failed.then(error => Promise.reject(error))]);
 	try {
 		const echo = await startEchoServer();
 		network.addCleanup(echo.close);
+		// Only an AAAA record, IPv4-mapped: like the literal in checkUrl, it keeps each exit's own source
+		// address (Tor binds OutboundBindAddressExit for it, not for 127.0.0.0/8).
+		const dns = await startDnsServer({records: [{name: checkHost, addresses: ['::ffff:127.0.0.1']}]});
+		network.addCleanup(dns.close);
+		const heldPorts = await holdPorts(portCount(authorityCount, exitCount));
+		network.addCleanup(async () => heldPorts.release());
 		log(`building keys for ${authorityCount} authorities and ${exitCount} exits in ${dir}`);
-		const prepared = await prepareNodes({dir, torPath, gencertPath, authorityCount, exitCount, echoPort: echo.port});
+		const prepared = await prepareNodes({
+			dir, torPath, gencertPath, authorityCount, exitCount, echoPort: echo.port, resolvConfText: `${dns.resolvConfLine}\n`, heldPorts,
+		});
 		signal.throwIfAborted();
 		log(`keys ready after ${elapsed()}; starting ${prepared.nodes.length} relays`);
 
 		// All at once: the authorities need each other to vote, and the exits need them to publish.
-		const ownerships = prepared.nodes.map(async node => {
-			const tor = network.spawn({
-				name: node.nickname,
+		const relays = prepared.nodes.map(async node => {
+			await heldPorts.release(node.ports);
+			return network.start(node.nickname, {
 				torPath,
-				args: ['--defaults-torrc', prepared.emptyTorrc, '-f', node.torrc],
-				onLine(line) {
-					// Warnings are many while the network forms (404s for a consensus not made yet);
-					// the last lines of a process that fails go into the error instead.
-					if (line.includes('[err]')) {
-						log(`${node.nickname}: ${line}`);
-					}
-				},
+				dataDirectory: node.dataDir,
+				host: '127.0.0.1',
+				socksPort: node.socksPort,
+				controlPort: node.controlPort,
+				torrcLines: node.torrcLines,
+			}, line => {
+				// Warnings are many while the network forms (404s for a consensus not made yet);
+				// the last lines of a process that fails go into the error instead.
+				if (line.includes('[err]')) {
+					log(`${node.nickname}: ${line}`);
+				}
 			});
-			await tor.waitForLine(/Opened Control listener/, signal);
-			// The cookie file appears a moment after the listener.
-			network.addOwnership(await pollUntil(async () => takeOwnership(path.join(dir, node.nickname)).catch(() => undefined), {
-				deadline: Math.min(deadline, Date.now() + 10_000),
-				intervalMs: 100,
-				signal,
-				onTimeout: () => new Error(`could not take ownership of ${node.nickname} through its control socket`),
-			}));
 		});
 		const exitFingerprints = prepared.exits.map(exit => exit.fingerprint);
 		await orFailure(Promise.all([
-			Promise.all(ownerships),
+			Promise.all(relays),
 			waitForUsableConsensus({dirPorts: prepared.authorities.map(({dirPort}) => dirPort), exitFingerprints, deadline, signal}),
 		]));
 		log(`consensus lists all ${exitCount} exits after ${elapsed()}; probing with a client`);
 
 		const exits = prepared.exits.map(exit => exit.exitAddress);
+		const checkHostUrl = `http://${checkHost}:${echo.port}/`;
+		// The probe's ports, the last ones held.
+		await heldPorts.release();
+		// By name: proves remote DNS through the exits as well as the relays.
 		const exitUsed = await orFailure(probeNetwork({
 			network,
 			torPath,
-			emptyTorrc: prepared.emptyTorrc,
-			torrcFile: prepared.clientTorrcFile,
-			socksPort: prepared.probeSocksPort,
-			checkUrl: echo.checkUrl,
+			torrcLines: prepared.clientTorrcLines,
+			...prepared.probe,
+			checkUrl: checkHostUrl,
 			exits,
 			deadline,
 			signal,
@@ -135,6 +167,8 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
 			torrcLines: prepared.clientTorrcLines,
 			torrcFile: prepared.clientTorrcFile,
 			checkUrl: echo.checkUrl,
+			checkHost,
+			checkHostUrl,
 			exits,
 			exitFingerprints,
 			exitPortRange: prepared.exitPortRange,

@@ -1,4 +1,8 @@
-/** The torrc lines of the private network's nodes, as plain data (no I/O). */
+/**
+ * The torrc lines of the private network's nodes, as plain data (no I/O). A node is started by the
+ * product's TorProcess, which adds DataDirectory, its SocksPort and ControlPort, cookie
+ * authentication, __OwningControllerProcess, `Log notice stdout` and no GeoIP.
+ */
 
 export type AuthorityInfo = {
 	nickname: string;
@@ -19,9 +23,8 @@ export type ExitInfo = {
 };
 
 export type NodePaths = {
-	dataDir: string;
+	/** A resolv.conf naming the testnet's DNS server. */
 	resolvConf: string;
-	ownerPid: number;
 };
 
 /** Quote a value for a torrc line (a C-style string, as Tor reads quoted values). */
@@ -42,25 +45,15 @@ function relayLines(nickname: string, orPort: number, authorities: AuthorityInfo
 	return [
 		...clientTorrcLines(authorities),
 		`Nickname ${nickname}`,
-		`DataDirectory ${torrcQuote(paths.dataDir)}`,
-		'Log notice stdout',
-		'SocksPort 0',
 		'Address 127.0.0.1',
 		`ORPort 127.0.0.1:${orPort}`,
 		'AssumeReachable 1',
 		'ContactInfo nightcrawler-testnet',
-		// No GeoIP: saves about 35 MB per process and nothing here needs countries.
-		'GeoIPFile ""',
-		'GeoIPv6File ""',
-		// The machine's resolver is not on loopback: point DNS at an unused loopback port.
+		// The testnet's own DNS server on loopback, never the machine's resolver.
 		`ServerDNSResolvConfFile ${torrcQuote(paths.resolvConf)}`,
 		'ServerDNSDetectHijacking 0',
 		'ServerDNSAllowBrokenConfig 1',
 		'ShutdownWaitLength 0',
-		// Exit when the process that started us is gone; TAKEOWNERSHIP on the control socket does it faster.
-		`__OwningControllerProcess ${paths.ownerPid}`,
-		`ControlSocket ${torrcQuote(`${paths.dataDir}/control`)}`,
-		'CookieAuthentication 1',
 	];
 }
 
@@ -109,6 +102,10 @@ export function exitTorrc(
 		`ExitPolicy accept *:${low}-${high}`,
 		`ExitPolicy accept6 *6:${low}-${high}`,
 		'ExitPolicy reject *:*',
+		// An exit refuses a stream whose previous hop is not in its own consensus ("open a stream from
+		// unknown relay", END reason misc, SOCKS 0x01). In the network's first minute an exit may still
+		// hold a consensus that lacks a relay clients already use as a middle hop.
+		'RefuseUnknownExits 0',
 		// Tor skips the bind for 127.0.0.0/8 destinations, not for IPv4-mapped ones: reached at
 		// [::ffff:127.0.0.1], the echo server sees this exit's own address.
 		`OutboundBindAddressExit [::ffff:${exit.exitAddress}]`,

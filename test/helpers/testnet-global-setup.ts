@@ -8,6 +8,10 @@ export type TestnetContext = {
 	torrcLines: string[];
 	/** `http://[::ffff:127.0.0.1]:PORT/`, answering `{"IsTor":true,"IP":"<exit address>"}`. */
 	checkUrl: string;
+	/** `echo.nightcrawler.test`: only the exits can resolve it (through the testnet's DNS server). */
+	checkHost: string;
+	/** `http://echo.nightcrawler.test:PORT/`, the same echo server by name, for remote DNS (socks5h, CONNECT). */
+	checkHostUrl: string;
 	/** The exits' source addresses: ['127.0.0.2', ...]. */
 	exits: string[];
 };
@@ -35,6 +39,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 			torrcFile: testnet.torrcFile,
 			torrcLines: testnet.torrcLines,
 			checkUrl: testnet.checkUrl,
+			checkHost: testnet.checkHost,
+			checkHostUrl: testnet.checkHostUrl,
 			exits: testnet.exits,
 		});
 	} catch (error) {
