@@ -16,7 +16,7 @@ const shutdownSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * `nightcrawler testnet`: bring up the private Tor network (progress on stderr), print one JSON line
- * `{"torrc", "checkUrl", "exits"}` (a short summary on a terminal), keep it running until SIGINT,
+ * `{"torrc", "checkUrl", "checkHostUrl", "exits"}` (a short summary on a terminal), keep it running until SIGINT,
  * SIGTERM or SIGHUP, then stop everything. Resolves with the exit code: 0 after a requested stop,
  * 1 when the network failed, 130 when interrupted before it was up.
  */
@@ -70,7 +70,7 @@ export async function runTestnetCommand(options: TestnetCommandOptions): Promise
 		}
 
 		try {
-			stdout.write(options.json || !stdout.isTTY ? `${JSON.stringify({torrc: testnet.torrcFile, checkUrl: testnet.checkUrl, exits: testnet.exits})}\n` : summary(testnet));
+			stdout.write(options.json || !stdout.isTTY ? `${JSON.stringify({torrc: testnet.torrcFile, checkUrl: testnet.checkUrl, checkHostUrl: testnet.checkHostUrl, exits: testnet.exits})}\n` : summary(testnet));
 			const stopRequested = new Promise<'stop'>(resolve => {
 				controller.signal.addEventListener('abort', () => {
 					resolve('stop');
@@ -107,6 +107,7 @@ function summary(testnet: Testnet): string {
 		`  client torrc  ${testnet.torrcFile}`,
 		`                tor -f ${testnet.torrcFile} --SocksPort 9050`,
 		`  check URL     ${testnet.checkUrl}`,
+		`  by name       ${testnet.checkHostUrl} (resolved by the exits)`,
 		'Press Ctrl-C to stop it.',
 		'',
 	].join('\n');

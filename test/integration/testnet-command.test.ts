@@ -4,7 +4,7 @@ import {z} from 'zod';
 import {afterEach, describe, expect, test} from 'vitest';
 import {runTestnetCommand} from '../../source/commands/testnet.js';
 
-const printedSchema = z.object({torrc: z.string(), checkUrl: z.string(), exits: z.array(z.string())});
+const printedSchema = z.object({torrc: z.string(), checkUrl: z.string(), checkHostUrl: z.string(), exits: z.array(z.string())}).strict();
 
 let controller: AbortController | undefined;
 let running: Promise<number> | undefined;
@@ -41,6 +41,7 @@ describe('runTestnetCommand', () => {
 		const printed = printedSchema.parse(JSON.parse(await out.firstLine));
 		expect(printed.exits).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4']);
 		expect(printed.checkUrl).toMatch(/^http:\/\/\[::ffff:127\.0\.0\.1\]:\d+\/$/);
+		expect(printed.checkHostUrl).toMatch(/^http:\/\/echo\.nightcrawler\.test:\d+\/$/);
 		expect(existsSync(printed.torrc)).toBe(true);
 		expect(err.text()).toContain('network usable');
 
