@@ -7,7 +7,7 @@ import {KeyHints} from './components/key-hints.js';
 import {LogView} from './components/log-view.js';
 import {TableView} from './components/table-view.js';
 import {truncateText} from './fit-text.js';
-import {useClientInput} from './hooks/use-client-input.js';
+import {useScreenKeys} from './hooks/use-screen-keys.js';
 import {useClientScreen} from './hooks/use-client-screen.js';
 import {useKeepProxies} from './hooks/use-keep-proxies.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
@@ -43,40 +43,43 @@ export function ClientApp({client, count, redisUrl, namespace, onQuit, onCountCh
 	const selection = useSelectionState(slots.map(slot => slot.slotId));
 	const selected = slots[selection.selectedIndex];
 
-	useClientInput({
+	useScreenKeys({
 		onQuit,
 		onSelectPrevious: selection.selectPrevious,
 		onSelectNext: selection.selectNext,
-		onDestroy() {
-			if (selected?.proxy && selected.phase === 'linked') {
-				log.append(`destroying ${selected.proxy.url}, leasing another`);
-				keep.replace(selected.slotId);
-			} else {
-				log.append('select a leased proxy to destroy');
-			}
-		},
-		onRotate() {
-			const proxy = client.proxies().find(candidate => candidate.leaseId === selected?.proxy?.leaseId);
-			if (!proxy) {
-				log.append('select a leased proxy to rotate');
-				return;
-			}
+		chars: {
+			d() {
+				if (selected?.proxy && selected.phase === 'linked') {
+					log.append(`destroying ${selected.proxy.url}, leasing another`);
+					keep.replace(selected.slotId);
+				} else {
+					log.append('select a leased proxy to destroy');
+				}
+			},
+			r() {
+				const proxy = client.proxies().find(candidate => candidate.leaseId === selected?.proxy?.leaseId);
+				if (!proxy) {
+					log.append('select a leased proxy to rotate');
+					return;
+				}
 
-			if (rotations[proxy.leaseId]?.kind === 'rotating') {
-				return;
-			}
+				if (rotations[proxy.leaseId]?.kind === 'rotating') {
+					return;
+				}
 
-			const {leaseId, url} = proxy;
-			dispatchRotation({type: 'rotate-start', leaseId});
-			proxy.rotate().then(() => {
-				dispatchRotation({type: 'rotate-done', leaseId});
-			}, (error: unknown) => {
-				dispatchRotation({type: 'rotate-failed', leaseId, message: String(error)});
-				log.append(clientLogText.rotateFailed(url, error), 'error');
-			});
+				const {leaseId, url} = proxy;
+				dispatchRotation({type: 'rotate-start', leaseId});
+				proxy.rotate().then(() => {
+					dispatchRotation({type: 'rotate-done', leaseId});
+				}, (error: unknown) => {
+					dispatchRotation({type: 'rotate-failed', leaseId, message: String(error)});
+					log.append(clientLogText.rotateFailed(url, error), 'error');
+				});
+			},
+			'+': keep.add,
+			'=': keep.add,
+			'-': keep.remove,
 		},
-		onMore: keep.add,
-		onFewer: keep.remove,
 	}, {isActive: isRawModeSupported});
 
 	const banner = waitingBanner(snapshot, namespace);

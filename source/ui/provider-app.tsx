@@ -4,7 +4,7 @@ import {KeyHints} from './components/key-hints.js';
 import {LogView} from './components/log-view.js';
 import {TableView} from './components/table-view.js';
 import {truncateText} from './fit-text.js';
-import {useProviderInput} from './hooks/use-provider-input.js';
+import {useScreenKeys} from './hooks/use-screen-keys.js';
 import {useProviderScreen} from './hooks/use-provider-screen.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {providerLayout} from './provider-layout.js';
@@ -44,15 +44,17 @@ export function ProviderApp({provider, redisUrl, namespace, onQuit, now = Date.n
 		});
 	};
 
-	useProviderInput({
+	useScreenKeys({
 		onQuit,
 		onSelectPrevious: selection.selectPrevious,
 		onSelectNext: selection.selectNext,
-		onRotate() {
-			act('rotating', async id => provider.rotateInstance(id));
-		},
-		onRestart() {
-			act('restarting', async id => provider.restartInstance(id));
+		chars: {
+			r() {
+				act('rotating', async id => provider.rotateInstance(id));
+			},
+			x() {
+				act('restarting', async id => provider.restartInstance(id));
+			},
 		},
 	}, {isActive: isRawModeSupported});
 
