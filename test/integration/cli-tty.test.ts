@@ -14,7 +14,8 @@ function startOnTerminal(args: string[]) {
 		stdin: 'pipe',
 		reject: false,
 		forceKillAfterDelay: 5000,
-		env: {REDIS_URL: undefined, COLUMNS: '120', LINES: '40'},
+		// As on a user's terminal: Ink draws no live frames when it believes it runs in CI (CI=true).
+		env: {REDIS_URL: undefined, CI: undefined, CONTINUOUS_INTEGRATION: undefined, COLUMNS: '120', LINES: '40'},
 	});
 	return {subprocess, screen: new LineReader(subprocess.stdout)};
 }
