@@ -1,3 +1,6 @@
+import {existsSync} from 'node:fs';
+import {readdir, readFile} from 'node:fs/promises';
+import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {canTieToParent} from '../../source/redis/spawn-tied-to-parent.js';
 import {isPortFree} from '../../source/util/free-port.js';
@@ -61,3 +64,54 @@ describe('nightcrawler provider with no Redis named', () => {
 		}
 	});
 });
+
+describe('nightcrawler provider --testnet, as the README starts it', () => {
+	afterEach(async () => {
+		await stopAllClis();
+	});
+
+	it('needs no flags anywhere: a client finds it, its proxy leaves through the private network, and SIGTERM leaves nothing behind', async context => {
+		if (!(await isPortFree(6379, '127.0.0.1'))) {
+			context.skip('something already listens on 127.0.0.1:6379, so the provider would use it instead of starting its own');
+		}
+
+		const provider = startCli(['provider', '--testnet', '--tors', '2']);
+		const [started] = await provider.stdout.waitForLines(line => line.startsWith('{"event":"started"'), {timeoutMs: 120_000});
+		const {checkUrl} = JSON.parse(started!) as {checkUrl: string};
+		expect(checkUrl).toMatch(/^http:\/\/\[::ffff:127\.0\.0\.1\]:\d+\/$/);
+		await provider.stdout.waitForLines(line => line.startsWith('{"event":"instance-ready"'), {count: 2, timeoutMs: 120_000});
+		// The network's directory, named in its progress lines; the provider's Tor data lives there too.
+		const directory = /(\/\S*nightcrawler-testnet-\w+)/.exec(provider.stderr.text)?.[1];
+		expect(directory).toBeDefined();
+
+		const client = startCli(['client', '--count', '1']);
+		const [url] = await client.stdout.waitForLines(line => line.startsWith('socks5h://'), {timeoutMs: 30_000});
+		const curl = await execa('curl', ['-s', '--max-time', '20', '-x', url!, checkUrl], {reject: false});
+		const {IP: ip} = JSON.parse(curl.stdout) as {IP: string};
+		expect(ip).toMatch(/^127\.0\.0\.\d+$/);
+		expect(ip).not.toBe('127.0.0.1');
+
+		await client.stop('SIGTERM');
+		const tors = await torPidsUnder(directory!);
+		// 3 authorities, 4 exits, 2 instances.
+		expect(tors).toHaveLength(9);
+		expect((await provider.stop('SIGTERM')).exitCode).toBe(143);
+		expect(tors.filter(pid => isAlive(pid))).toEqual([]);
+		expect(await isPortFree(6379, '127.0.0.1')).toBe(true);
+		expect(existsSync(directory!)).toBe(false);
+	});
+});
+
+/** Tor processes whose command line mentions `fragment`. */
+async function torPidsUnder(fragment: string): Promise<number[]> {
+	const pids: number[] = [];
+	for (const entry of await readdir('/proc')) {
+		// eslint-disable-next-line no-await-in-loop
+		const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+		if (/^\d+$/.test(entry) && /(^|\/)tor\0/.test(cmdline) && cmdline.includes(fragment)) {
+			pids.push(Number(entry));
+		}
+	}
+
+	return pids;
+}
