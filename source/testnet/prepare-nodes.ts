@@ -1,7 +1,7 @@
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {createAuthorityKeys} from './authority-keys.js';
-import type {HeldPorts} from './held-ports.js';
+import type {HeldPorts} from '../util/held-ports.js';
 import {createRelayFingerprint} from './relay-fingerprint.js';
 import {authorityTorrc, clientTorrcLines, exitTorrc, type AuthorityInfo, type ExitInfo} from './testnet-torrc.js';
 

@@ -5,7 +5,7 @@ import {waitForUsableConsensus} from './consensus.js';
 import {isDnsName} from './dns-message.js';
 import {startDnsServer} from './dns-server.js';
 import {startEchoServer} from './echo-server.js';
-import {holdPorts} from './held-ports.js';
+import {holdPorts} from '../util/held-ports.js';
 import {portCount, prepareNodes} from './prepare-nodes.js';
 import {probeNetwork} from './probe-network.js';
 import {RunningNetwork} from './running-network.js';

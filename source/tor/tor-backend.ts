@@ -3,7 +3,8 @@ import {access, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {execa} from 'execa';
 import type {InstanceSnapshot, PoolBackend, PoolEvents, ProxyEndpoint} from '../pool/pool-backend.js';
-import {freePorts, isPortFree} from '../util/free-port.js';
+import {isPortFree} from '../util/free-port.js';
+import {holdPorts, type HeldPorts} from '../util/held-ports.js';
 import {defaultCacheDirectory, lockDataDirectory, networkKey, type LockedDirectory} from './data-directory.js';
 import {ClosedError} from '../core/errors/closed-error.js';
 import {TorNotFoundError} from './errors/tor-not-found-error.js';
@@ -49,6 +50,7 @@ export class TorBackend implements PoolBackend {
 	private readonly locks: LockedDirectory[] = [];
 	private readonly allocator = new ExitAllocator();
 	private stopping: Promise<void> | undefined;
+	private heldPorts: HeldPorts | undefined;
 
 	constructor(private readonly options: TorBackendOptions = {}) {}
 
@@ -75,6 +77,7 @@ export class TorBackend implements PoolBackend {
 		await TorBackend.assertTorAvailable(torPath);
 		const torrcLines = [...instanceTorrcLines, ...(await this.readTorrcFile()), ...(this.options.torrcLines ?? [])];
 		const ports = await this.pickPorts(count, host);
+		this.heldPorts = ports.held;
 		const root = path.join(this.options.cacheDirectory ?? defaultCacheDirectory(), networkKey(torrcLines));
 		for (let index = 0; index < count; index++) {
 			this.throwIfStopping();
@@ -87,7 +90,7 @@ export class TorBackend implements PoolBackend {
 			}
 
 			this.locks.push(lock);
-			const [socksPort, httpTunnelPort, controlPort] = ports.slice(index * 3, (index * 3) + 3) as [number, number, number];
+			const [socksPort, httpTunnelPort, controlPort] = ports.ports.slice(index * 3, (index * 3) + 3) as [number, number, number];
 			const instance = new TorInstance({
 				id: `tor-${index}`,
 				torPath,
@@ -113,6 +116,8 @@ export class TorBackend implements PoolBackend {
 		}
 
 		this.throwIfStopping();
+		// Held until now, so nothing else could take them; Tor binds them a moment later.
+		await this.heldPorts?.release();
 		// All at once, not one by one.
 		await Promise.all([...this.instances.values()].map(async instance => instance.start()));
 	}
@@ -166,6 +171,7 @@ export class TorBackend implements PoolBackend {
 	/** Stop every Tor (SIGTERM, then SIGKILL after a timeout) and unlock the data directories. Idempotent. */
 	async stop(): Promise<void> {
 		this.stopping ??= (async () => {
+			await this.heldPorts?.release();
 			await Promise.all([...this.instances.values()].map(async instance => instance.stop()));
 			await Promise.all(this.locks.map(async lock => lock.release()));
 		})();
@@ -193,10 +199,11 @@ export class TorBackend implements PoolBackend {
 		return (await readFile(file, 'utf8')).split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('#'));
 	}
 
-	private async pickPorts(count: number, host: string): Promise<number[]> {
+	private async pickPorts(count: number, host: string): Promise<{ports: number[]; held?: HeldPorts}> {
 		const {basePort} = this.options;
 		if (basePort === undefined) {
-			return freePorts(count * 3, host);
+			const held = await holdPorts(count * 3, host);
+			return {ports: held.ports, held};
 		}
 
 		const ports = Array.from({length: count * 3}, (_, index) => basePort + index);
@@ -207,6 +214,6 @@ export class TorBackend implements PoolBackend {
 			}
 		}
 
-		return ports;
+		return {ports};
 	}
 }

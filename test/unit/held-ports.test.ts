@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest';
-import {holdPorts} from '../../source/testnet/held-ports.js';
+import {holdPorts} from '../../source/util/held-ports.js';
 import {isPortFree} from '../../source/util/free-port.js';
 
 describe('holdPorts', () => {
