@@ -9,15 +9,20 @@ import {waitFor} from '../helpers/wait-for.js';
 
 const tiesToParent = await canTieToParent();
 
+/** These tests need the default Redis address free: otherwise the provider would use what answers there. */
+async function needFreeDefaultPort(context: {skip(note: string): void}): Promise<void> {
+	if (!(await isPortFree(6379, '127.0.0.1'))) {
+		context.skip('something already listens on 127.0.0.1:6379, so the provider would use it instead of starting its own');
+	}
+}
+
 describe('nightcrawler provider with no Redis named', () => {
 	afterEach(async () => {
 		await stopAllClis();
 	});
 
 	it('starts a private redis-server on 127.0.0.1:6379, serves a client with no flags, and stops it on SIGTERM', async context => {
-		if (!(await isPortFree(6379, '127.0.0.1'))) {
-			context.skip('something already listens on 127.0.0.1:6379, so the provider would use it instead of starting its own');
-		}
+		await needFreeDefaultPort(context);
 
 		const provider = startCli(['provider', '--backend', 'memory', '--format', 'json']);
 		let redisPid: number | undefined;
@@ -45,9 +50,7 @@ describe('nightcrawler provider with no Redis named', () => {
 	});
 
 	it.skipIf(!tiesToParent)('takes its redis-server with it when it is SIGKILLed', async context => {
-		if (!(await isPortFree(6379, '127.0.0.1'))) {
-			context.skip('something already listens on 127.0.0.1:6379, so the provider would use it instead of starting its own');
-		}
+		await needFreeDefaultPort(context);
 
 		const provider = startCli(['provider', '--backend', 'memory', '--format', 'json']);
 		let redisPid: number | undefined;
@@ -71,9 +74,7 @@ describe('nightcrawler provider --testnet, as the README starts it', () => {
 	});
 
 	it('needs no flags anywhere: a client finds it, its proxy leaves through the private network, and SIGTERM leaves nothing behind', async context => {
-		if (!(await isPortFree(6379, '127.0.0.1'))) {
-			context.skip('something already listens on 127.0.0.1:6379, so the provider would use it instead of starting its own');
-		}
+		await needFreeDefaultPort(context);
 
 		const provider = startCli(['provider', '--testnet', '--tors', '2']);
 		const [started] = await provider.stdout.waitForLines(line => line.startsWith('{"event":"started"'), {timeoutMs: 120_000});
