@@ -4,7 +4,7 @@ import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {canTieToParent} from '../../source/redis/spawn-tied-to-parent.js';
 import {isPortFree} from '../../source/util/free-port.js';
-import {isAlive, startCli, stopAllClis} from '../helpers/cli.js';
+import {isAlive, runCli, startCli, stopAllClis} from '../helpers/cli.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const tiesToParent = await canTieToParent();
@@ -65,6 +65,16 @@ describe('nightcrawler provider with no Redis named', () => {
 				process.kill(redisPid, 'SIGKILL');
 			}
 		}
+	});
+});
+
+describe('nightcrawler provider with no redis-server installed', () => {
+	it('says in one line how to install it, or to pass --redis', async context => {
+		await needFreeDefaultPort(context);
+		// No redis-server (nor anything else) on the PATH; node itself is started by its full path.
+		const result = await runCli(['provider', '--format', 'json'], {env: {PATH: '/nonexistent'}});
+		expect(result.exitCode).toBe(1);
+		expect(String(result.stderr).trim()).toBe('nightcrawler: redis-server not found at "redis-server": install it with "sudo apt-get install redis-server" (Debian/Ubuntu), or pass --redis URL');
 	});
 });
 
