@@ -1,11 +1,8 @@
-import {fork, type ChildProcess} from 'node:child_process';
-import {once} from 'node:events';
-import {fileURLToPath} from 'node:url';
 import {performance} from 'node:perf_hooks';
 import {Redis} from 'ioredis';
 import {Client} from '../source/core/client.js';
 import type {ClientProxy} from '../source/core/client-proxy.js';
-import {terminate} from '../source/util/terminate.js';
+import {ProviderProcess} from './provider-process-handle.js';
 import {quantile, round} from './stats.js';
 
 export type LeaseBenchResult = {
@@ -13,6 +10,8 @@ export type LeaseBenchResult = {
 	leaseP99Ms: number;
 	leases: number;
 	messagesPerLease: number;
+	/** With `spreadRate`: the same clients asking at independent random moments. */
+	spread?: {ratePerSecond: number; leases: number; p50Ms: number; p99Ms: number};
 };
 
 /** Round trips of PING on one connection. */
@@ -33,53 +32,24 @@ export async function pingP50(url: string, count = 2000): Promise<number> {
 	}
 }
 
-/** A provider with the in-memory pool, in a child process. */
-class ProviderProcess {
-	private readonly child: ChildProcess;
-
-	constructor() {
-		this.child = fork(fileURLToPath(new URL('provider-process.js', import.meta.url)), {stdio: ['ignore', 'inherit', 'inherit', 'ipc']});
-	}
-
-	async request<T>(command: object, answer: string): Promise<T> {
-		const reply = new Promise<T>((resolve, reject) => {
-			const onMessage = (message: {type: string}) => {
-				if (message.type === answer) {
-					this.child.off('message', onMessage);
-					resolve(message as T);
-				}
-			};
-
-			this.child.on('message', onMessage);
-			this.child.once('exit', () => {
-				reject(new Error('the provider process exited'));
-			});
-		});
-		this.child.send(command);
-		return reply;
-	}
-
-	async stop(): Promise<void> {
-		if (this.child.connected) {
-			await this.request({type: 'stop'}, 'stopped').catch(() => undefined);
-		}
-
-		if (this.child.exitCode === null) {
-			await Promise.race([once(this.child, 'exit'), new Promise(resolve => {
-				setTimeout(resolve, 3000);
-			})]);
-		}
-
-		await terminate(this.child);
-	}
-}
-
 /**
  * `clients` clients each ask for a proxy at the same moment, from one provider with the in-memory
  * pool (in its own process), while `idle` more clients sit connected to the bus. Repeated `rounds`
- * times; every proxy is destroyed between rounds.
+ * times after `warmup` rounds that are not measured (they let V8 compile the hot paths); every proxy
+ * is destroyed between rounds.
+ *
+ * With `spreadRate`, the same clients then lease again as a fleet of scrapers would: each asks at
+ * random moments (a Poisson process), `spreadRate` leases a second in all, and gives its proxy back
+ * as soon as it has it; `clients * rounds` leases are measured.
  */
-export async function leaseBench({url, clients, idle, rounds}: {url: string; clients: number; idle: number; rounds: number}): Promise<LeaseBenchResult> {
+export async function leaseBench({url, clients, idle, rounds, warmup, spreadRate}: {
+	url: string;
+	clients: number;
+	idle: number;
+	rounds: number;
+	warmup: number;
+	spreadRate?: number;
+}): Promise<LeaseBenchResult> {
 	const namespace = `bench-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 	const provider = new ProviderProcess();
 	const active = Array.from({length: clients}, () => new Client({redis: url, namespace}));
@@ -102,7 +72,11 @@ export async function leaseBench({url, clients, idle, rounds}: {url: string; cli
 			await Promise.all(proxies.map(async proxy => proxy.destroy()));
 		};
 
-		await burst();
+		for (let index = 0; index < warmup; index++) {
+			// eslint-disable-next-line no-await-in-loop
+			await burst();
+		}
+
 		const deliveredBefore = await delivered(provider, everyone);
 		const samples: number[] = [];
 		for (let round = 0; round < rounds; round++) {
@@ -116,11 +90,38 @@ export async function leaseBench({url, clients, idle, rounds}: {url: string; cli
 			leaseP99Ms: round(quantile(samples, 0.99)),
 			leases: samples.length,
 			messagesPerLease: round(messages / samples.length, 2),
+			spread: spreadRate === undefined ? undefined : await spreadLeases(active, clients * rounds, spreadRate),
 		};
 	} finally {
 		await Promise.all(everyone.map(async client => client.close()));
 		await provider.stop();
 	}
+}
+
+async function spreadLeases(clients: Client[], total: number, ratePerSecond: number): Promise<NonNullable<LeaseBenchResult['spread']>> {
+	const meanGapMs = (clients.length * 1000) / ratePerSecond;
+	const samples: number[] = [];
+	let asked = 0;
+	await Promise.all(clients.map(async client => {
+		for (;;) {
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => {
+				setTimeout(resolve, -Math.log(1 - Math.random()) * meanGapMs);
+			});
+			if (asked >= total) {
+				return;
+			}
+
+			asked++;
+			const started = performance.now();
+			// eslint-disable-next-line no-await-in-loop
+			const proxy = await client.getProxy({timeoutMs: 30_000});
+			samples.push(performance.now() - started);
+			// eslint-disable-next-line no-await-in-loop
+			await proxy.destroy();
+		}
+	}));
+	return {ratePerSecond, leases: samples.length, p50Ms: round(quantile(samples, 0.5)), p99Ms: round(quantile(samples, 0.99))};
 }
 
 async function delivered(provider: ProviderProcess, clients: Client[]): Promise<number> {
