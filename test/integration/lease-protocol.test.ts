@@ -2,6 +2,8 @@ import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
 import type {ProxyDownError} from '../../source/core/errors/proxy-down-error.js';
+import {RotateError} from '../../source/core/errors/rotate-error.js';
+import {MemoryBackend} from '../../source/pool/memory-backend.js';
 import {LeaseHarness} from '../helpers/lease-harness.js';
 import {startTestRedis, type RedisServer} from '../helpers/redis.js';
 import {nextEvent, waitFor} from '../helpers/wait-for.js';
@@ -149,6 +151,55 @@ describe('destroy and rotate by the holder', () => {
 		expect(proxy.exitIp).not.toBe(before);
 		expect((await rotated)[1]).toBe(before);
 		expect(provider.leases()).toMatchObject([{leaseId: proxy.leaseId, exitIp: proxy.exitIp}]);
+	});
+});
+
+describe('rotations that do not go through', () => {
+	it('a second rotate while one runs is refused at once; the first completes', async () => {
+		harness = new LeaseHarness(redis.url);
+		await harness.provider({backend: new MemoryBackend({count: 1, rotateDelayMs: 300})});
+		const client = await harness.client();
+		const proxy = await client.getProxy();
+		const before = proxy.exitIp;
+		const first = proxy.rotate();
+		await expect(proxy.rotate()).rejects.toThrow(new RotateError('a rotation of this proxy is already in progress'));
+		await first;
+		expect(proxy.exitIp).not.toBe(before);
+		// Once it is done, the next one is accepted.
+		await proxy.rotate();
+	});
+
+	it('a rotation the pool fails is refused with its reason, and the lease goes on', async () => {
+		class NoExits extends MemoryBackend {
+			override async rotate(): Promise<never> {
+				throw new Error('no exit relay left');
+			}
+		}
+
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({backend: new NoExits({count: 1})});
+		const client = await harness.client();
+		const proxy = await client.getProxy();
+		await expect(proxy.rotate()).rejects.toThrow(new RotateError('rotation refused: no exit relay left'));
+		expect(proxy.state).toBe('active');
+		expect(provider.leases()).toMatchObject([{leaseId: proxy.leaseId}]);
+	});
+
+	it('a rotation nobody answers is repeated, then fails after rotateTimeoutMs', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 1});
+		const client = await harness.client({timings: {retryMs: 50, rotateTimeoutMs: 400}});
+		const proxy = await client.getProxy();
+		provider.bus.testDropRate = 1;
+		const dropped = provider.bus.stats.dropped['test-drop'];
+		await expect(proxy.rotate()).rejects.toThrow(new RotateError('rotation not answered within 400 ms'));
+		// The first request and at least a few repeats reached the provider (and were dropped there).
+		expect(provider.bus.stats.dropped['test-drop'] - dropped).toBeGreaterThanOrEqual(4);
+		provider.bus.testDropRate = 0;
+		// The slot forgot the failed rotation: a new one goes through.
+		const before = proxy.exitIp;
+		await proxy.rotate();
+		expect(proxy.exitIp).not.toBe(before);
 	});
 });
 

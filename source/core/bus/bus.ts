@@ -1,14 +1,16 @@
 import {EventEmitter} from 'node:events';
-import {Redis, type RedisOptions} from 'ioredis';
+import type {Redis} from 'ioredis';
 import {v4 as uuidv4} from 'uuid';
 import type {z} from 'zod';
 import {ClosedError} from '../errors/closed-error.js';
 import {RedisUnavailableError} from '../errors/redis-unavailable-error.js';
 import {Channels} from './channels.js';
+import {decodeMessage, type DecodeContext} from './decode-message.js';
 import {dropReasons, type DropReason} from './drop-reason.js';
-import {defaultMaxMessageBytes, envelopeSchema, type BusMessage, type EventSchemas, type Envelope} from './envelope.js';
+import {defaultMaxMessageBytes, type EventSchemas, type Envelope, type BusMessage} from './envelope.js';
+import {createRedisConnection, describeTarget, quit, type RedisTarget} from './redis-connection.js';
 
-export type RedisTarget = string | RedisOptions;
+export {describeTarget, type RedisTarget} from './redis-connection.js';
 
 export type BusOptions<In extends EventSchemas> = {
 	/** redis:// or rediss:// URL, or ioredis options. Default redis://127.0.0.1:6379. */
@@ -64,9 +66,9 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	status: BusStatus = 'idle';
 	private readonly channels: Channels;
 	private readonly directChannel: string;
+	private readonly decodeContext: DecodeContext;
 	private readonly broadcastListeners = new Map<string, Set<Listener<unknown>>>();
 	private readonly directListeners = new Map<string, Set<Listener<unknown>>>();
-	private readonly maxMessageBytes: number;
 	/** Test hook: the share (0..1) of incoming messages dropped at the receiving side. */
 	testDropRate: number;
 	private readonly pub: Redis;
@@ -81,7 +83,13 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		this.namespace = options.namespace ?? 'nightcrawler';
 		this.channels = new Channels(this.namespace);
 		this.directChannel = this.channels.direct(this.id);
-		this.maxMessageBytes = options.maxMessageBytes ?? defaultMaxMessageBytes;
+		this.decodeContext = {
+			id: this.id,
+			channels: this.channels,
+			directChannel: this.directChannel,
+			inbound: options.inbound,
+			maxMessageBytes: options.maxMessageBytes ?? defaultMaxMessageBytes,
+		};
 		this.testDropRate = options.testDropRate ?? 0;
 		this.stats = {
 			delivered: 0,
@@ -217,17 +225,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	}
 
 	private createConnection(connectionName: string): Redis {
-		const common: RedisOptions = {
-			lazyConnect: true,
-			connectionName,
-			autoResubscribe: false,
-			enableOfflineQueue: false,
-			maxRetriesPerRequest: 1,
-			enableAutoPipelining: true,
-			retryStrategy: times => (this.everOnline ? Math.min(times * 50, 500) : null),
-		};
-		const target = this.options.redis ?? 'redis://127.0.0.1:6379';
-		const connection = typeof target === 'string' ? new Redis(target, common) : new Redis({...target, ...common});
+		const connection = createRedisConnection(this.options.redis, connectionName, times => (this.everOnline ? Math.min(times * 50, 500) : null));
 		connection.on('error', (error: Error) => {
 			this.lastConnectionError = error;
 			// Connection errors are reported and retried by ioredis; never let them go unhandled.
@@ -295,96 +293,26 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 			return;
 		}
 
-		const bytes = Buffer.byteLength(text, 'utf8');
-		if (bytes > this.maxMessageBytes) {
-			this.drop('too-large', `${bytes} bytes on ${channel}`);
+		const decoded = decodeMessage(channel, text, this.decodeContext);
+		if (!decoded.ok) {
+			this.drop(decoded.reason, decoded.detail);
 			return;
 		}
 
-		let json: unknown;
-		try {
-			json = JSON.parse(text);
-		} catch {
-			this.drop('bad-json', channel);
-			return;
-		}
-
-		const envelope = envelopeSchema.safeParse(json);
-		if (!envelope.success) {
-			this.drop('bad-envelope', envelope.error.issues[0]?.message ?? channel);
-			return;
-		}
-
-		const {event, UUID, to, data} = envelope.data;
-		const direct = channel === this.directChannel;
-		if (direct ? to !== this.id : to !== undefined || channel !== this.channels.broadcast(event)) {
-			this.drop('wrong-channel', `${event} on ${channel}`);
-			return;
-		}
-
-		if (!Object.hasOwn(this.options.inbound, event)) {
-			this.drop('unknown-event', event);
-			return;
-		}
-
-		const parsed = this.options.inbound[event]!.safeParse(data);
-		if (!parsed.success) {
-			this.drop('bad-data', `${event}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-			return;
-		}
-
-		const listeners = (direct ? this.directListeners : this.broadcastListeners).get(event);
+		const {direct, message} = decoded;
+		const listeners = (direct ? this.directListeners : this.broadcastListeners).get(message.event);
 		if (!listeners || listeners.size === 0) {
-			this.drop('no-listener', event);
+			this.drop('no-listener', message.event);
 			return;
 		}
 
 		this.stats.received++;
-		const message: BusMessage<unknown> = {event, from: UUID, to, data: parsed.data};
 		for (const listener of [...listeners]) {
 			try {
 				listener(message);
 			} catch (error) {
-				this.drop('listener-error', `${event}: ${error instanceof Error ? error.message : String(error)}`);
+				this.drop('listener-error', `${message.event}: ${error instanceof Error ? error.message : String(error)}`);
 			}
 		}
-	}
-}
-
-/** The Redis address for messages, without a password. */
-export function describeTarget(target: RedisTarget | undefined): string {
-	if (target === undefined) {
-		return 'redis://127.0.0.1:6379';
-	}
-
-	if (typeof target === 'string') {
-		try {
-			const url = new URL(target);
-			url.password = '';
-			url.username = '';
-			return url.toString().replace(/\/$/, '');
-		} catch {
-			return 'an unparsable Redis URL';
-		}
-	}
-
-	return `${target.host ?? '127.0.0.1'}:${target.port ?? 6379}`;
-}
-
-async function quit(connection: Redis): Promise<void> {
-	if (connection.status === 'end') {
-		// Already closed. (disconnect() would arm a 2 s timer that keeps the process alive.)
-		return;
-	}
-
-	if (connection.status === 'wait') {
-		connection.disconnect();
-		return;
-	}
-
-	try {
-		await connection.quit();
-	} catch {
-		connection.disconnect();
 	}
 }

@@ -5,10 +5,12 @@ import type {PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
 import type {Bus} from '../bus/bus.js';
 import type {BusMessage} from '../bus/envelope.js';
 import type {ProviderEvents} from '../provider-events.js';
+import {leaseInfoOf, leaseSnapshotOf} from './lease-info.js';
 import type {Lease, LeaseSnapshot, Offer, ProxySlot} from './lease-records.js';
+import {LeaseRotations} from './lease-rotations.js';
 import type {ClientInbound, LeaseEndReason, LeaseInfo, ProviderInbound, ProviderMessage} from './messages.js';
+import {OfferDesk} from './offer-desk.js';
 import type {ProviderTimings} from './timings.js';
-import {WaitingList} from './waiting-list.js';
 
 export type LeaseServerOptions = {
 	bus: Bus<ProviderInbound, ClientInbound>;
@@ -24,28 +26,40 @@ export type LeaseServerStats = {offers: number; leases: number; forged: number; 
 /** How long a finished lease is remembered: to tell forged repeats from the holder's, and to repeat how it ended. */
 const endedMemoryMs = 60_000;
 
-/** The provider's side of the lease protocol: offers, leases, heartbeats, destroy and rotate. */
+/**
+ * The provider's side of the lease protocol: leases, heartbeats, destroy and rotate. Offers and the
+ * waiting list are the offer desk's, exit changes the rotations'.
+ */
 export class LeaseServer {
-	private readonly counters = {offers: 0, leases: 0, forged: 0, dropLinks: 0, waitingRefused: 0};
+	private readonly counters = {leases: 0, forged: 0, dropLinks: 0};
 	private readonly slots = new Map<string, ProxySlot>();
-	private readonly offers = new Map<string, Offer>();
-	private readonly offersByRequest = new Map<string, string>();
+	private readonly desk: OfferDesk;
+	private readonly rotations: LeaseRotations;
 	private readonly leases = new Map<string, Lease>();
 	/** offerId → leaseId, to answer a repeated link claim the same way. */
 	private readonly linked = new Map<string, string>();
 	private readonly ended = new Map<string, {secret: string; clientId: string; at: number; reason: LeaseEndReason}>();
-	private readonly waiting: WaitingList;
 	private readonly offs: Array<() => void> = [];
 	private sweepTimer: NodeJS.Timeout | undefined;
-	private serving = false;
 
 	get stats(): LeaseServerStats {
-		return {...this.counters, waiting: this.waiting.size};
+		return {...this.counters, ...this.desk.counters, waiting: this.desk.waitingCount};
 	}
 
 	constructor(private readonly options: LeaseServerOptions) {
-		this.waiting = new WaitingList(options.timings.waitingTtlMs);
-		const {backend} = options;
+		const {backend, bus, timings, events} = options;
+		this.desk = new OfferDesk({bus, timings, events, slots: this.slots});
+		this.rotations = new LeaseRotations({
+			bus,
+			backend,
+			events,
+			slots: this.slots,
+			isHeld: lease => this.leases.has(lease.leaseId),
+			leaseInfo: lease => this.leaseInfo(lease),
+			freed: () => {
+				this.desk.serveWaiting();
+			},
+		});
 		const on = <E extends 'proxy-ready' | 'proxy-down' | 'proxy-update'>(event: E, listener: (...args: never[]) => void) => {
 			backend.events.on(event, listener as never);
 			this.offs.push(() => backend.events.off(event, listener as never));
@@ -64,11 +78,11 @@ export class LeaseServer {
 
 	/** Start answering clients. */
 	start(): void {
-		if (this.serving) {
+		if (this.desk.serving) {
 			return;
 		}
 
-		this.serving = true;
+		this.desk.serving = true;
 		const {bus} = this.options;
 		this.offs.push(
 			bus.on('proxy:request', message => {
@@ -99,92 +113,39 @@ export class LeaseServer {
 
 	/** Stop answering, tell every holder its lease ends, and forget everything. */
 	async stop(): Promise<void> {
-		this.serving = false;
 		clearInterval(this.sweepTimer);
 		for (const off of this.offs.splice(0)) {
 			off();
 		}
 
-		this.counters.dropLinks += this.offers.size;
-		const offers = [...this.offers.values()].map(async offer => this.options.bus.sendMessage('proxy:dropLink', offer.clientId, {requestId: offer.requestId, offerId: offer.offerId, reason: 'provider-stopping'}));
-		await Promise.all([...offers, ...[...this.leases.values()].map(async lease => this.endLease(lease, 'provider-stopping', {recycle: false}))]);
-		this.offers.clear();
-		this.offersByRequest.clear();
-		this.waiting.clear();
+		const [withdrawn] = await Promise.all([
+			this.desk.close('provider-stopping'),
+			...[...this.leases.values()].map(async lease => this.endLease(lease, 'provider-stopping', {recycle: false})),
+		]);
+		this.counters.dropLinks += withdrawn;
 		this.ended.clear();
 		this.linked.clear();
-		for (const slot of this.slots.values()) {
-			slot.offerId = undefined;
-			if (slot.state === 'offered') {
-				slot.state = 'free';
-			}
-		}
 	}
 
 	leaseSnapshots(): LeaseSnapshot[] {
 		return [...this.leases.values()].map(lease => this.snapshotOf(lease));
 	}
 
-	/**
-	 * Rotate one proxy by hand (from the provider's UI). A free proxy is held back while it rotates;
-	 * a leased one keeps its lease and its holder is told the new exit. Offered, rotating or
-	 * unready proxies are left alone.
-	 */
+	/** Rotate one proxy by hand (from the provider's UI); see LeaseRotations.rotateProxy. */
 	async rotateProxy(proxyId: string): Promise<void> {
 		const slot = this.slots.get(proxyId);
-		const lease = slot?.leaseId ? this.leases.get(slot.leaseId) : undefined;
-		if (!slot || (slot.state !== 'free' && slot.state !== 'leased') || lease?.rotation) {
-			return;
-		}
-
-		if (lease) {
-			lease.rotation = {rotateId: 'manual', startedAt: Date.now()};
-		} else {
-			slot.state = 'recycling';
-		}
-
-		const before = slot.endpoint.exitIp;
-		const started = Date.now();
-		try {
-			slot.endpoint = await this.options.backend.rotate(proxyId);
-			this.options.events.emit('rotated', {proxyId, leaseId: lease?.leaseId, previousExitIp: before, exitIp: slot.endpoint.exitIp, durationMs: Date.now() - started, reason: 'manual'});
-		} catch (error) {
-			this.options.events.emit('rotate-failed', proxyId, toError(error));
-		} finally {
-			if (lease) {
-				lease.rotation = undefined;
-			}
-		}
-
-		if (lease && this.leases.has(lease.leaseId)) {
-			void this.options.bus.sendMessage('proxy:update', lease.clientId, {leaseId: lease.leaseId, lease: this.leaseInfo(lease)});
-		} else if (!lease && slot.state === 'recycling') {
-			slot.state = 'free';
-			this.serveWaiting();
+		if (slot) {
+			await this.rotations.rotateProxy(slot, slot.leaseId ? this.leases.get(slot.leaseId) : undefined);
 		}
 	}
 
 	private onRequest({from, data}: BusMessage<ProviderMessage<'proxy:request'>>): void {
-		const now = Date.now();
-		const existing = this.offersByRequest.get(`${from}/${data.requestId}`);
-		const offer = existing ? this.offers.get(existing) : undefined;
-		if (offer) {
-			// The supply was probably lost: say it again, without reserving a second proxy.
-			this.sendSupply(offer, now);
-			return;
-		}
-
-		const slot = this.freeSlot();
-		if (slot) {
-			this.offer(slot, from, data.requestId, now);
-		} else if (!this.waiting.add(from, data.requestId, now)) {
-			this.counters.waitingRefused++;
-		}
+		this.desk.request(from, data.requestId, Date.now());
 	}
 
 	private onLink({from, data}: BusMessage<ProviderMessage<'proxy:link'>>): void {
 		const {bus} = this.options;
-		const offer = this.offers.get(data.offerId);
+		const offer = this.desk.get(data.offerId);
 		if (offer && offer.clientId === from && offer.requestId === data.requestId) {
 			this.createLease(offer);
 			return;
@@ -204,10 +165,10 @@ export class LeaseServer {
 	}
 
 	private onDecline({from, data}: BusMessage<ProviderMessage<'proxy:decline'>>): void {
-		const offer = this.offers.get(data.offerId);
+		const offer = this.desk.get(data.offerId);
 		if (offer?.clientId === from) {
-			this.withdraw(offer);
-			this.serveWaiting();
+			this.desk.withdraw(offer);
+			this.desk.serveWaiting();
 		}
 	}
 
@@ -272,33 +233,7 @@ export class LeaseServer {
 			return;
 		}
 
-		void this.rotateLease(lease, data.rotateId);
-	}
-
-	private async rotateLease(lease: Lease, rotateId: string): Promise<void> {
-		const started = Date.now();
-		lease.rotation = {rotateId, startedAt: started};
-		const slot = this.slots.get(lease.proxyId);
-		const previousExitIp = slot?.endpoint.exitIp;
-		let reply;
-		try {
-			const endpoint = await this.options.backend.rotate(lease.proxyId);
-			if (slot) {
-				slot.endpoint = endpoint;
-			}
-
-			reply = {ok: true as const, leaseId: lease.leaseId, rotateId, lease: this.leaseInfo(lease), previousExitIp};
-			this.options.events.emit('rotated', {proxyId: lease.proxyId, leaseId: lease.leaseId, previousExitIp, exitIp: endpoint.exitIp, durationMs: Date.now() - started, reason: 'rotate'});
-		} catch (error) {
-			reply = {ok: false as const, leaseId: lease.leaseId, rotateId, reason: toError(error).message.slice(0, 200)};
-			this.options.events.emit('rotate-failed', lease.proxyId, toError(error));
-		}
-
-		lease.rotation = undefined;
-		if (this.leases.has(lease.leaseId)) {
-			lease.lastRotation = {rotateId, reply};
-			void this.options.bus.sendMessage('proxy:rotate', lease.clientId, reply);
-		}
+		void this.rotations.rotateLease(lease, data.rotateId);
 	}
 
 	/** The lease if `from` holds it with `secret`; undefined if unknown; 'forged' (counted) otherwise. */
@@ -317,8 +252,7 @@ export class LeaseServer {
 	private createLease(offer: Offer): void {
 		const now = Date.now();
 		const {timings} = this.options;
-		this.offers.delete(offer.offerId);
-		this.offersByRequest.delete(`${offer.clientId}/${offer.requestId}`);
+		this.desk.take(offer);
 		const lease: Lease = {
 			leaseId: uuidv4(),
 			secret: randomBytes(24).toString('base64url'),
@@ -358,36 +292,12 @@ export class LeaseServer {
 			if (slot.state === 'leased') {
 				slot.state = recycle ? 'recycling' : 'free';
 				if (recycle) {
-					void this.recycle(slot);
+					void this.rotations.recycle(slot);
 				}
 			}
 		}
 
 		await notified;
-	}
-
-	/** Give a proxy a new exit before anyone else gets it. */
-	private async recycle(slot: ProxySlot): Promise<void> {
-		const started = Date.now();
-		const previousExitIp = slot.endpoint.exitIp;
-		try {
-			const endpoint = await this.options.backend.rotate(slot.endpoint.id);
-			if (slot.state !== 'recycling') {
-				return;
-			}
-
-			slot.endpoint = endpoint;
-			slot.state = 'free';
-			this.options.events.emit('rotated', {proxyId: endpoint.id, previousExitIp, exitIp: endpoint.exitIp, durationMs: Date.now() - started, reason: 'recycle'});
-			this.serveWaiting();
-		} catch (error) {
-			// The backend reports the proxy down or ready again on its own; until then it is not leased.
-			if (slot.state === 'recycling') {
-				slot.state = 'down';
-			}
-
-			this.options.events.emit('rotate-failed', slot.endpoint.id, toError(error));
-		}
 	}
 
 	private onProxyReady(endpoint: ProxyEndpoint): void {
@@ -403,7 +313,7 @@ export class LeaseServer {
 		}
 
 		this.options.events.emit('instance-ready', endpoint);
-		this.serveWaiting();
+		this.desk.serveWaiting();
 	}
 
 	private onProxyDown(id: string, reason: string): void {
@@ -412,9 +322,9 @@ export class LeaseServer {
 			return;
 		}
 
-		const offer = slot.offerId ? this.offers.get(slot.offerId) : undefined;
+		const offer = slot.offerId ? this.desk.get(slot.offerId) : undefined;
 		if (offer) {
-			this.withdraw(offer);
+			this.desk.withdraw(offer);
 		}
 
 		const lease = slot.leaseId ? this.leases.get(slot.leaseId) : undefined;
@@ -439,72 +349,9 @@ export class LeaseServer {
 		}
 	}
 
-	private freeSlot(): ProxySlot | undefined {
-		for (const slot of this.slots.values()) {
-			if (slot.state === 'free') {
-				return slot;
-			}
-		}
-
-		return undefined;
-	}
-
-	private offer(slot: ProxySlot, clientId: string, requestId: string, now: number): void {
-		const offer: Offer = {offerId: uuidv4(), clientId, requestId, proxyId: slot.endpoint.id, expiresAt: now + this.options.timings.offerTtlMs};
-		slot.state = 'offered';
-		slot.offerId = offer.offerId;
-		this.offers.set(offer.offerId, offer);
-		this.offersByRequest.set(`${clientId}/${requestId}`, offer.offerId);
-		this.waiting.remove(clientId, requestId);
-		this.counters.offers++;
-		this.sendSupply(offer, now);
-		this.options.events.emit('offered', {offerId: offer.offerId, clientId, proxyId: offer.proxyId});
-	}
-
-	private sendSupply(offer: Offer, now: number): void {
-		void this.options.bus.sendMessage('proxy:supply', offer.clientId, {requestId: offer.requestId, offerId: offer.offerId, offerTtlMs: Math.max(0, offer.expiresAt - now)});
-	}
-
-	/** Take an offer back; its proxy is free again. */
-	private withdraw(offer: Offer): void {
-		this.offers.delete(offer.offerId);
-		this.offersByRequest.delete(`${offer.clientId}/${offer.requestId}`);
-		const slot = this.slots.get(offer.proxyId);
-		if (slot?.offerId === offer.offerId) {
-			slot.offerId = undefined;
-			if (slot.state === 'offered') {
-				slot.state = 'free';
-			}
-		}
-	}
-
-	/** Offer free proxies to the clients that have been waiting longest. */
-	private serveWaiting(): void {
-		if (!this.serving) {
-			return;
-		}
-
-		const now = Date.now();
-		for (let slot = this.freeSlot(); slot && this.waiting.size > 0; slot = this.freeSlot()) {
-			const next = this.waiting.shift(now);
-			if (!next) {
-				return;
-			}
-
-			this.offer(slot, next.clientId, next.requestId, now);
-		}
-	}
-
 	private sweep(now: number): void {
 		const {timings} = this.options;
-		let freed = false;
-		for (const offer of this.offers.values()) {
-			if (offer.expiresAt <= now) {
-				this.withdraw(offer);
-				freed = true;
-			}
-		}
-
+		this.desk.expire(now);
 		for (const lease of this.leases.values()) {
 			if (lease.expiresAt <= now) {
 				void this.endLease(lease, 'ttl', {recycle: true});
@@ -518,49 +365,13 @@ export class LeaseServer {
 				this.ended.delete(leaseId);
 			}
 		}
-
-		this.waiting.prune(now);
-		if (freed) {
-			this.serveWaiting();
-		}
 	}
 
 	private leaseInfo(lease: Lease): LeaseInfo {
-		const {timings, advertiseHost} = this.options;
-		const {endpoint} = this.slots.get(lease.proxyId)!;
-		return {
-			leaseId: lease.leaseId,
-			proxyId: endpoint.id,
-			host: advertiseHost ?? endpoint.host,
-			port: endpoint.port,
-			httpPort: endpoint.httpPort,
-			exitIp: endpoint.exitIp,
-			expiresInMs: Math.max(0, lease.expiresAt - Date.now()),
-			ttlMs: timings.leaseTtlMs,
-			heartbeatIntervalMs: timings.heartbeatIntervalMs,
-			heartbeatTimeoutMs: timings.heartbeatTimeoutMs,
-		};
+		return leaseInfoOf(lease, this.slots.get(lease.proxyId)!.endpoint, this.options.timings, this.options.advertiseHost);
 	}
 
 	private snapshotOf(lease: Lease): LeaseSnapshot {
-		const endpoint = this.slots.get(lease.proxyId)?.endpoint;
-		return {
-			leaseId: lease.leaseId,
-			clientId: lease.clientId,
-			proxyId: lease.proxyId,
-			host: this.options.advertiseHost ?? endpoint?.host ?? '',
-			port: endpoint?.port ?? 0,
-			httpPort: endpoint?.httpPort,
-			exitIp: endpoint?.exitIp,
-			createdAt: lease.createdAt,
-			expiresAt: lease.expiresAt,
-			lastHeartbeatAt: lease.lastHeartbeatAt,
-			heartbeats: lease.heartbeats,
-			rotating: lease.rotation !== undefined,
-		};
+		return leaseSnapshotOf(lease, this.slots.get(lease.proxyId)?.endpoint, this.options.advertiseHost);
 	}
-}
-
-function toError(error: unknown): Error {
-	return error instanceof Error ? error : new Error(String(error));
 }

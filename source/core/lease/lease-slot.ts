@@ -5,6 +5,7 @@ import {ClosedError} from '../errors/closed-error.js';
 import {ProxyDownError} from '../errors/proxy-down-error.js';
 import {RotateError} from '../errors/rotate-error.js';
 import type {ClientInbound, ClientMessage, LeaseEndReason, ProviderInbound} from './messages.js';
+import {PendingRotation} from './pending-rotation.js';
 import type {ClientTimings} from './timings.js';
 
 export type SlotPhase = 'requesting' | 'linking' | 'linked' | 'closing' | 'closed';
@@ -25,7 +26,6 @@ export type SlotHost = {
 
 type Linking = {offerId: string; providerId: string; deadline: number};
 type Linked = {proxy: ClientProxy; secret: string; providerId: string; seq: number};
-type PendingRotation = {rotateId: string; resolve: () => void; reject: (error: Error) => void; deadline: number};
 
 /**
  * One wanted proxy on the client side: asks for it, claims an offer, keeps the lease alive, and
@@ -214,36 +214,19 @@ export class LeaseSlot {
 			throw new RotateError('a rotation of this proxy is already in progress');
 		}
 
-		const {retryMs, rotateTimeoutMs} = this.host.timings;
-		const rotateId = uuidv4();
-		const send = () => {
-			void this.host.bus.sendMessage('proxy:rotate', linked.providerId, {leaseId: linked.proxy.leaseId, secret: linked.secret, rotateId});
-		};
-
-		return new Promise<void>((resolve, reject) => {
-			const timer = setInterval(() => {
-				if (this.rotation?.rotateId !== rotateId) {
-					clearInterval(timer);
-				} else if (Date.now() > this.rotation.deadline) {
-					this.failRotation(() => new RotateError(`rotation not answered within ${rotateTimeoutMs} ms`));
-				} else {
-					send();
+		const rotation = new PendingRotation(
+			rotateId => {
+				void this.host.bus.sendMessage('proxy:rotate', linked.providerId, {leaseId: linked.proxy.leaseId, secret: linked.secret, rotateId});
+			},
+			this.host.timings,
+			() => {
+				if (this.rotation === rotation) {
+					this.rotation = undefined;
 				}
-			}, retryMs);
-			this.rotation = {
-				rotateId,
-				deadline: Date.now() + rotateTimeoutMs,
-				resolve() {
-					clearInterval(timer);
-					resolve();
-				},
-				reject(error) {
-					clearInterval(timer);
-					reject(error);
-				},
-			};
-			send();
-		});
+			},
+		);
+		this.rotation = rotation;
+		return rotation.done;
 	}
 
 	/** Give the lease back (or stop asking for one). Resolves when the provider confirmed or the wait ran out. */
