@@ -26,7 +26,12 @@ export class MemoryBackend implements PoolBackend {
 
 	constructor(private readonly options: MemoryBackendOptions = {}) {}
 
+	/** Idempotent: a second call changes nothing. */
 	async start(): Promise<void> {
+		if (this.entries.size > 0) {
+			return;
+		}
+
 		const count = this.options.count ?? 3;
 		const host = this.options.host ?? '127.0.0.1';
 		const basePort = this.options.basePort ?? 20_000;

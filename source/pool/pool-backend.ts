@@ -46,7 +46,7 @@ export type PoolEvents = {
  */
 export type PoolBackend = {
 	readonly events: EventEmitter<PoolEvents>;
-	/** Start every instance; resolves when they are started (each reports 'proxy-ready' when usable). */
+	/** Start every instance; resolves when they are started (each reports 'proxy-ready' when usable). Idempotent. */
 	start(): Promise<void>;
 	/** Stop everything. Idempotent. */
 	stop(): Promise<void>;

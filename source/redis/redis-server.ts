@@ -12,6 +12,8 @@ export type RedisServerOptions = {
 	/** Path of the redis-server binary. */
 	bin?: string;
 	startTimeoutMs?: number;
+	/** More redis-server arguments (a TLS port, say); the plain port stays, for the readiness check. */
+	extraArgs?: readonly string[];
 };
 
 export type RedisServer = {
@@ -73,7 +75,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 	// tied to this process, so it does not outlive it (a SIGKILLed provider included).
 	const {child, tied} = await spawnTiedToParent(
 		bin,
-		['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning'],
+		['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning', ...(options.extraArgs ?? [])],
 		{stdio: ['ignore', 'pipe', 'pipe'], detached: true},
 	);
 	let output = '';

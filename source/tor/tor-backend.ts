@@ -49,6 +49,7 @@ export class TorBackend implements PoolBackend {
 	private readonly instances = new Map<string, TorInstance>();
 	private readonly locks: LockedDirectory[] = [];
 	private readonly allocator = new ExitAllocator();
+	private starting: Promise<void> | undefined;
 	private stopping: Promise<void> | undefined;
 	private heldPorts: HeldPorts | undefined;
 
@@ -62,14 +63,21 @@ export class TorBackend implements PoolBackend {
 		}
 	}
 
+	/**
+	 * Start every instance. Idempotent: a second call waits for the first (it must not spawn a
+	 * second set of Tor processes, which stop() would then not know about).
+	 */
 	async start(): Promise<void> {
-		try {
-			await this.startInstances();
-		} catch (error) {
-			// Whatever was started or locked before the failure (or before a stop() meanwhile) goes.
-			await this.stop();
-			throw error;
-		}
+		this.starting ??= (async () => {
+			try {
+				await this.startInstances();
+			} catch (error) {
+				// Whatever was started or locked before the failure (or before a stop() meanwhile) goes.
+				await this.stop();
+				throw error;
+			}
+		})();
+		return this.starting;
 	}
 
 	private async startInstances(): Promise<void> {

@@ -78,3 +78,23 @@ describe('one client, one provider', () => {
 		await p.stop();
 	});
 });
+
+describe('a pool started before its provider', () => {
+	it('is leased all the same, and starting it again changes nothing', async () => {
+		const namespace = testNamespace();
+		const backend = new MemoryBackend({count: 2});
+		await backend.start();
+		const p = new Provider({redis: redis.url, namespace, backend});
+		cleanups.add(async () => p.stop());
+		const ready: string[] = [];
+		p.on('instance-ready', endpoint => ready.push(endpoint.id));
+		await p.connect();
+		await p.createCluster();
+		p.startProviding();
+		expect(ready.sort()).toEqual(['mem-0', 'mem-1']);
+		expect(p.instances()).toHaveLength(2);
+		const c = await client(namespace);
+		const proxies = await Promise.all([c.getProxy({timeoutMs: 5000}), c.getProxy({timeoutMs: 5000})]);
+		expect(new Set(proxies.map(proxy => proxy.proxyId))).toEqual(new Set(['mem-0', 'mem-1']));
+	});
+});

@@ -34,3 +34,40 @@ describe('TorBackend stopped while starting', () => {
 		}
 	});
 });
+
+/** Tor processes whose command line names `directory` (so other tests' Tors do not count). */
+async function torsUnder(directory: string): Promise<number[]> {
+	const pids: number[] = [];
+	for (const entry of await fs.readdir('/proc')) {
+		if (!/^\d+$/.test(entry)) {
+			continue;
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		const commandLine = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+		if (commandLine.startsWith('tor\0') && commandLine.includes(directory)) {
+			pids.push(Number(entry));
+		}
+	}
+
+	return pids;
+}
+
+describe('TorBackend started twice', () => {
+	it('runs one set of Tor processes, and stop() leaves none', async () => {
+		const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'nc-start-twice-'));
+		const backend = new TorBackend({count: 2, cacheDirectory: cache, torrcLines: ['DisableNetwork 1'], stopTimeoutMs: 2000});
+		try {
+			await Promise.all([backend.start(), backend.start()]);
+			await backend.start();
+			const pids = backend.snapshot().map(instance => instance.pid);
+			expect(pids).toHaveLength(2);
+			expect((await torsUnder(cache)).sort()).toEqual([...pids].sort());
+			await backend.stop();
+			expect(await torsUnder(cache)).toEqual([]);
+		} finally {
+			await backend.stop();
+			await fs.rm(cache, {recursive: true, force: true});
+		}
+	});
+});

@@ -127,6 +127,15 @@ export class LeaseServer {
 		this.linked.clear();
 	}
 
+	/** Take proxies the pool reported before this server listened (a pool started before its provider). */
+	adopt(endpoints: readonly ProxyEndpoint[]): void {
+		for (const endpoint of endpoints) {
+			if (!this.slots.has(endpoint.id)) {
+				this.onProxyReady(endpoint);
+			}
+		}
+	}
+
 	leaseSnapshots(): LeaseSnapshot[] {
 		return [...this.leases.values()].map(lease => this.snapshotOf(lease));
 	}
