@@ -41,6 +41,7 @@ export class Client extends EventEmitter<ClientEvents> {
 	/** getProxy calls waiting for their slot's first lease (undefined: the slot closed first). */
 	private readonly waiters = new Map<LeaseSlot, (proxy: ClientProxy | undefined) => void>();
 	private readonly host: SlotHost;
+	private connecting: Promise<void> | undefined;
 	private closing: Promise<void> | undefined;
 
 	constructor(options: ClientOptions = {}) {
@@ -69,7 +70,13 @@ export class Client extends EventEmitter<ClientEvents> {
 		return this.bus.stats;
 	}
 
+	/** Connect to Redis. A second call waits for the first. */
 	async connect(): Promise<void> {
+		this.connecting ??= this.doConnect();
+		return this.connecting;
+	}
+
+	private async doConnect(): Promise<void> {
 		this.status = 'connecting';
 		try {
 			await this.bus.connect();

@@ -34,6 +34,7 @@ export class Provider extends EventEmitter<ProviderEvents> {
 	readonly hostname = os.hostname();
 	private readonly server: LeaseServer;
 	private clusterStarted = false;
+	private connecting: Promise<void> | undefined;
 	private stopping: Promise<void> | undefined;
 
 	constructor(options: ProviderOptions = {}) {
@@ -62,7 +63,13 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		return {...this.bus.stats, ...this.server.stats};
 	}
 
+	/** Connect to Redis. A second call waits for the first. */
 	async connect(): Promise<void> {
+		this.connecting ??= this.doConnect();
+		return this.connecting;
+	}
+
+	private async doConnect(): Promise<void> {
 		this.status = 'connecting';
 		try {
 			await this.bus.connect();

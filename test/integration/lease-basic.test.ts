@@ -1,5 +1,7 @@
+import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {Client} from '../../source/core/client.js';
+import {ClosedError} from '../../source/core/errors/closed-error.js';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
 import {Provider} from '../../source/core/provider.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
@@ -96,5 +98,33 @@ describe('a pool started before its provider', () => {
 		const c = await client(namespace);
 		const proxies = await Promise.all([c.getProxy({timeoutMs: 5000}), c.getProxy({timeoutMs: 5000})]);
 		expect(new Set(proxies.map(proxy => proxy.proxyId))).toEqual(new Set(['mem-0', 'mem-1']));
+	});
+});
+
+describe('connect() called twice', () => {
+	async function clientConnections(): Promise<number> {
+		const admin = new Redis(redis.url);
+		try {
+			const list = await admin.client('LIST') as string;
+			return list.split('\n').filter(line => / name=nightcrawler-client-(pub|sub) /.test(line)).length;
+		} finally {
+			admin.disconnect();
+		}
+	}
+
+	it('opens one pair of connections, and after close() fails with a ClosedError', async () => {
+		const namespace = testNamespace();
+		await provider(namespace, 1);
+		const before = await clientConnections();
+		const c = new Client({redis: redis.url, namespace});
+		cleanups.add(async () => c.close());
+		await Promise.all([c.connect(), c.connect()]);
+		await c.connect();
+		expect(await clientConnections()).toBe(before + 2);
+		expect((await c.getProxy({timeoutMs: 5000})).proxyId).toBe('mem-0');
+		await c.close();
+		const late = new Client({redis: redis.url, namespace});
+		await late.close();
+		await expect(late.connect()).rejects.toBeInstanceOf(ClosedError);
 	});
 });

@@ -73,6 +73,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	testDropRate: number;
 	private readonly pub: Redis;
 	private readonly sub: Redis;
+	private connecting: Promise<void> | undefined;
 	private closing: Promise<void> | undefined;
 	/** Until the first connection, a failure is reported at once instead of retried. */
 	private everOnline = false;
@@ -122,12 +123,24 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		return this.status === 'online';
 	}
 
-	/** Connect both connections; resolves once this instance's subscriptions are confirmed. */
+	/**
+	 * Connect both connections; resolves once this instance's subscriptions are confirmed. A second
+	 * call waits for the first; after close() it fails with a ClosedError.
+	 */
 	async connect(): Promise<void> {
-		if (this.status !== 'idle') {
-			throw new Error(`bus is ${this.status}`);
+		if (this.connecting) {
+			return this.connecting;
 		}
 
+		if (this.status !== 'idle') {
+			throw new ClosedError(`the bus is ${this.status}`);
+		}
+
+		this.connecting = this.doConnect();
+		return this.connecting;
+	}
+
+	private async doConnect(): Promise<void> {
 		this.status = 'connecting';
 		try {
 			await Promise.all([this.pub.connect(), this.sub.connect()]);
