@@ -24,15 +24,20 @@ class FloorClient {
 		await this.sub.subscribe(this.channels.direct(this.id));
 	}
 
-	/** Request, take the first supply, claim it, resolve on the link. */
+	/** Request, take the first supply, claim it, resolve on the link (or fail after 30 s: a lost message). */
 	async lease(): Promise<void> {
 		const requestId = randomUUID();
-		return new Promise(resolve => {
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => {
+				this.waiting = undefined;
+				reject(new Error('floor: a lease was not answered within 30 s'));
+			}, 30_000);
 			this.waiting = text => {
 				const {event, UUID: provider, data} = JSON.parse(text) as {event: string; UUID: string; data: {offerId: string}};
 				if (event === 'proxy:supply') {
 					void this.pub.publish(this.channels.direct(provider), JSON.stringify({event: 'proxy:link', UUID: this.id, to: provider, data: {requestId, offerId: data.offerId}}));
 				} else {
+					clearTimeout(timer);
 					this.waiting = undefined;
 					resolve();
 				}

@@ -89,8 +89,10 @@ export class Provider extends EventEmitter<ProviderEvents> {
 
 		this.clusterStarted = true;
 		await this.backend.start();
-		// A pool started before this provider reported its ready proxies to nobody: take them now.
-		this.server.adopt(this.backend.snapshot().filter(instance => instance.state === 'ready').map(({id, host, port, httpPort, exitIp}) => ({id, host, port, httpPort, exitIp})));
+		if (!this.stopping) {
+			// A pool started before this provider reported its ready proxies to nobody: take them now.
+			this.server.adopt(this.backend.snapshot());
+		}
 	}
 
 	/** Start answering clients' requests. */

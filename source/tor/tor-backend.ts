@@ -68,6 +68,10 @@ export class TorBackend implements PoolBackend {
 	 * second set of Tor processes, which stop() would then not know about).
 	 */
 	async start(): Promise<void> {
+		if (this.stopping) {
+			throw new ClosedError('the Tor pool was stopped');
+		}
+
 		this.starting ??= (async () => {
 			try {
 				await this.startInstances();

@@ -20,7 +20,7 @@ async function refusesConnections(port: number): Promise<boolean> {
 }
 
 describe('npm run bench (lease figures, no Tor)', () => {
-	it('prints its figures, ends with one JSON object, and stops its redis-server', async () => {
+	it('prints its figures, ends with one JSON object, and stops its redis-server', {timeout: 150_000}, async () => {
 		const result = await execa('node', [benchPath, '--clients', '4', '--idle', '3', '--rounds', '2', '--warmup', '1', '--rate', '200', '--skip-tor'], {reject: false, timeout: 120_000});
 		expect(result.exitCode, String(result.stderr)).toBe(0);
 		const lines = String(result.stdout).trim().split('\n');
@@ -33,9 +33,14 @@ describe('npm run bench (lease figures, no Tor)', () => {
 		}
 
 		expect(figures.leaseP99Ms).toBeGreaterThanOrEqual(figures.leaseP50Ms!);
-		// Request, supply, link, link, destroy, its answer: no more with idle clients on the bus.
-		expect(figures.messagesPerLease).toBe(6);
-		expect(figures.messagesPerLeaseWithIdle).toBe(6);
+		// Request, supply, link, link, destroy, its answer: no more with idle clients on the bus. (A retry
+		// after a long stall could add one now and then.)
+		for (const key of ['messagesPerLease', 'messagesPerLeaseWithIdle']) {
+			expect(figures[key], key).toBeGreaterThanOrEqual(6);
+			expect(figures[key], key).toBeLessThan(6.5);
+		}
+
+		expect(figures.spreadRatePerSecond).toBeGreaterThan(0);
 		const port = Number(/redis-server on redis:\/\/127\.0\.0\.1:(\d+)/.exec(lines[0]!)?.[1]);
 		expect(port).toBeGreaterThan(0);
 		expect(await refusesConnections(port)).toBe(true);

@@ -82,10 +82,7 @@ describe('one client, one provider', () => {
 });
 
 describe('a pool started before its provider', () => {
-	it('is leased all the same, and starting it again changes nothing', async () => {
-		const namespace = testNamespace();
-		const backend = new MemoryBackend({count: 2});
-		await backend.start();
+	async function providerFor(namespace: string, backend: MemoryBackend): Promise<{p: Provider; ready: string[]}> {
 		const p = new Provider({redis: redis.url, namespace, backend});
 		cleanups.add(async () => p.stop());
 		const ready: string[] = [];
@@ -93,8 +90,33 @@ describe('a pool started before its provider', () => {
 		await p.connect();
 		await p.createCluster();
 		p.startProviding();
+		return {p, ready};
+	}
+
+	it('is leased all the same, and is not started a second time', async () => {
+		const namespace = testNamespace();
+		const backend = new MemoryBackend({count: 2});
+		await backend.start();
+		const before = backend.snapshot().map(({id, exitIp, startedAt}) => ({id, exitIp, startedAt}));
+		const {p, ready} = await providerFor(namespace, backend);
+		// The provider's start() changed nothing: same instances, same exits, started once.
+		expect(backend.snapshot().map(({id, exitIp, startedAt}) => ({id, exitIp, startedAt}))).toEqual(before);
 		expect(ready.sort()).toEqual(['mem-0', 'mem-1']);
 		expect(p.instances()).toHaveLength(2);
+		const c = await client(namespace);
+		const proxies = await Promise.all([c.getProxy({timeoutMs: 5000}), c.getProxy({timeoutMs: 5000})]);
+		expect(new Set(proxies.map(proxy => proxy.proxyId))).toEqual(new Set(['mem-0', 'mem-1']));
+	});
+
+	it('an instance that was rotating when the provider took the pool is leased once it is ready', async () => {
+		const namespace = testNamespace();
+		const backend = new MemoryBackend({count: 2, rotateDelayMs: 200});
+		await backend.start();
+		const rotation = backend.rotate('mem-0');
+		const {ready} = await providerFor(namespace, backend);
+		expect(ready).toEqual(['mem-1']);
+		await rotation;
+		expect(ready.sort()).toEqual(['mem-0', 'mem-1']);
 		const c = await client(namespace);
 		const proxies = await Promise.all([c.getProxy({timeoutMs: 5000}), c.getProxy({timeoutMs: 5000})]);
 		expect(new Set(proxies.map(proxy => proxy.proxyId))).toEqual(new Set(['mem-0', 'mem-1']));

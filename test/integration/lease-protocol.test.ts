@@ -188,13 +188,13 @@ describe('rotations that do not go through', () => {
 	it('a rotation nobody answers is repeated, then fails after rotateTimeoutMs', async () => {
 		harness = new LeaseHarness(redis.url);
 		const provider = await harness.provider({count: 1});
-		const client = await harness.client({timings: {retryMs: 50, rotateTimeoutMs: 400}});
+		const client = await harness.client({timings: {retryMs: 50, rotateTimeoutMs: 1000}});
 		const proxy = await client.getProxy();
 		provider.bus.testDropRate = 1;
 		const dropped = provider.bus.stats.dropped['test-drop'];
-		await expect(proxy.rotate()).rejects.toThrow(new RotateError('rotation not answered within 400 ms'));
-		// The first request and at least a few repeats reached the provider (and were dropped there).
-		expect(provider.bus.stats.dropped['test-drop'] - dropped).toBeGreaterThanOrEqual(4);
+		await expect(proxy.rotate()).rejects.toThrow(new RotateError('rotation not answered within 1000 ms'));
+		// The first request and repeats reached the provider (and were dropped there).
+		expect(provider.bus.stats.dropped['test-drop'] - dropped).toBeGreaterThanOrEqual(3);
 		provider.bus.testDropRate = 0;
 		// The slot forgot the failed rotation: a new one goes through.
 		const before = proxy.exitIp;

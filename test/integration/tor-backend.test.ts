@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
+import {ClosedError} from '../../source/core/errors/closed-error.js';
 import {TorBackend} from '../../source/tor/tor-backend.js';
 import {isAlive} from '../helpers/cli.js';
 
@@ -64,6 +65,9 @@ describe('TorBackend started twice', () => {
 			expect(pids).toHaveLength(2);
 			expect((await torsUnder(cache)).sort()).toEqual([...pids].sort());
 			await backend.stop();
+			expect(await torsUnder(cache)).toEqual([]);
+			// Stopped is stopped: no second pool behind its back.
+			await expect(backend.start()).rejects.toBeInstanceOf(ClosedError);
 			expect(await torsUnder(cache)).toEqual([]);
 		} finally {
 			await backend.stop();

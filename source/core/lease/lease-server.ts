@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import type {EventEmitter} from 'node:events';
 import {v4 as uuidv4} from 'uuid';
-import type {PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
+import type {InstanceSnapshot, PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
 import type {Bus} from '../bus/bus.js';
 import type {BusMessage} from '../bus/envelope.js';
 import type {ProviderEvents} from '../provider-events.js';
@@ -60,7 +60,7 @@ export class LeaseServer {
 				this.desk.serveWaiting();
 			},
 		});
-		const on = <E extends 'proxy-ready' | 'proxy-down' | 'proxy-update'>(event: E, listener: (...args: never[]) => void) => {
+		const on = <E extends 'proxy-ready' | 'proxy-down' | 'proxy-update' | 'instance-change'>(event: E, listener: (...args: never[]) => void) => {
 			backend.events.on(event, listener as never);
 			this.offs.push(() => backend.events.off(event, listener as never));
 		};
@@ -73,6 +73,12 @@ export class LeaseServer {
 		});
 		on('proxy-update', (endpoint: ProxyEndpoint) => {
 			this.onProxyUpdate(endpoint);
+		});
+		on('instance-change', (snapshot: InstanceSnapshot) => {
+			// An instance of a pool started before this server listened, ready only now (it was rotating, say).
+			if (snapshot.state === 'ready' && !this.slots.has(snapshot.id)) {
+				this.onProxyReady(endpointOf(snapshot));
+			}
 		});
 	}
 
@@ -127,11 +133,14 @@ export class LeaseServer {
 		this.linked.clear();
 	}
 
-	/** Take proxies the pool reported before this server listened (a pool started before its provider). */
-	adopt(endpoints: readonly ProxyEndpoint[]): void {
-		for (const endpoint of endpoints) {
-			if (!this.slots.has(endpoint.id)) {
-				this.onProxyReady(endpoint);
+	/**
+	 * Take the ready proxies of a pool started before this server listened (their 'proxy-ready' went
+	 * to nobody). Instances of it that become ready later are taken as their state changes.
+	 */
+	adopt(instances: readonly InstanceSnapshot[]): void {
+		for (const instance of instances) {
+			if (instance.state === 'ready' && !this.slots.has(instance.id)) {
+				this.onProxyReady(endpointOf(instance));
 			}
 		}
 	}
@@ -316,6 +325,10 @@ export class LeaseServer {
 		} else if (slot.state === 'leased' || slot.state === 'offered') {
 			this.onProxyUpdate(endpoint);
 			return;
+		} else if (slot.state === 'free') {
+			// Known to be ready already (its state change came first): nothing new to tell.
+			slot.endpoint = endpoint;
+			return;
 		} else {
 			slot.endpoint = endpoint;
 			slot.state = 'free';
@@ -383,4 +396,8 @@ export class LeaseServer {
 	private snapshotOf(lease: Lease): LeaseSnapshot {
 		return leaseSnapshotOf(lease, this.slots.get(lease.proxyId)?.endpoint, this.options.advertiseHost);
 	}
+}
+
+function endpointOf({id, host, port, httpPort, exitIp}: InstanceSnapshot): ProxyEndpoint {
+	return {id, host, port, httpPort, exitIp};
 }
