@@ -6,29 +6,11 @@ import {afterEach, beforeEach, describe, expect, inject, it} from 'vitest';
 import {Cleanups} from '../helpers/cleanups.js';
 import {isAlive, startCli, stopAllClis, type CliProcess} from '../helpers/cli.js';
 import {startTestRedis, testNamespace} from '../helpers/redis.js';
+import {torsMentioning} from '../helpers/processes.js';
 import {exitViaConnect, exitViaSocks} from '../helpers/tor-provider.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const isEvent = (name: string) => (line: string) => line.startsWith(`{"event":"${name}"`);
-
-/** Pids of tor processes whose command line mentions `directory` (their data directories live there). */
-async function torsUnder(directory: string): Promise<number[]> {
-	const pids: number[] = [];
-	for (const entry of await fs.readdir('/proc')) {
-		if (!/^\d+$/.test(entry)) {
-			continue;
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		const cmdline = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-		const [argv0 = ''] = cmdline.split('\0');
-		if (/(^|\/)tor$/.test(argv0) && cmdline.includes(directory)) {
-			pids.push(Number(entry));
-		}
-	}
-
-	return pids;
-}
 
 function socksAddress(url: string): {host: string; port: number} {
 	const parsed = new URL(url);
@@ -50,7 +32,7 @@ describe('nightcrawler (built CLI) with real Tor on the private network', () => 
 		cleanups.add(async () => fs.rm(directory, {recursive: true, force: true}));
 		// Tor processes a failed test left behind (the provider was stopped first) go before their directories.
 		cleanups.add(async () => {
-			for (const pid of await torsUnder(directory)) {
+			for (const pid of await torsMentioning(directory)) {
 				try {
 					process.kill(pid, 'SIGKILL');
 				} catch (error) {
@@ -108,7 +90,7 @@ describe('nightcrawler (built CLI) with real Tor on the private network', () => 
 	});
 
 	it('SIGKILL of the provider leaves no Tor running within a few seconds', async () => {
-		const tors = await torsUnder(cache);
+		const tors = await torsMentioning(cache);
 		expect(tors).toHaveLength(3);
 		provider.subprocess.kill('SIGKILL');
 		await provider.exited;
@@ -116,7 +98,7 @@ describe('nightcrawler (built CLI) with real Tor on the private network', () => 
 	});
 
 	it('a normal stop (SIGTERM) leaves no Tor, no lock and nothing but the reusable data directories', async () => {
-		const tors = await torsUnder(cache);
+		const tors = await torsMentioning(cache);
 		expect(tors).toHaveLength(3);
 		const result = await provider.stop('SIGTERM');
 		expect(result.exitCode).toBe(143);

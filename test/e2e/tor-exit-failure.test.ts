@@ -1,8 +1,8 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
 import {Client} from '../../source/core/client.js';
+import {processesMentioning} from '../helpers/processes.js';
 import {startTestRedis, type RedisServer} from '../helpers/redis.js';
 import {exitViaSocks, startTorProvider} from '../helpers/tor-provider.js';
 import {nextEvent} from '../helpers/wait-for.js';
@@ -24,15 +24,12 @@ afterAll(async () => {
 /** The pid of the test network's relay `nickname` (its torrc lives in the network's directory). */
 async function relayPid(nickname: string): Promise<number> {
 	const directory = path.dirname(inject('testnet').torrcFile);
-	for (const entry of await fs.readdir('/proc')) {
-		// eslint-disable-next-line no-await-in-loop
-		const cmdline = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-		if (/^\d+$/.test(entry) && cmdline.includes(`${directory}/${nickname}/`)) {
-			return Number(entry);
-		}
+	const [pid] = await processesMentioning(`${directory}/${nickname}/`);
+	if (pid === undefined) {
+		throw new Error(`no relay ${nickname} under ${directory}`);
 	}
 
-	throw new Error(`no relay ${nickname} under ${directory}`);
+	return pid;
 }
 
 describe('a pinned exit that stops working', () => {

@@ -1,10 +1,10 @@
 import {existsSync} from 'node:fs';
-import {readdir, readFile} from 'node:fs/promises';
 import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {canTieToParent} from '../../source/redis/spawn-tied-to-parent.js';
 import {isPortFree} from '../../source/util/free-port.js';
 import {isAlive, runCli, startCli, stopAllClis} from '../helpers/cli.js';
+import {torsMentioning} from '../helpers/processes.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const tiesToParent = await canTieToParent();
@@ -103,7 +103,7 @@ describe('nightcrawler provider --testnet, as the README starts it', () => {
 		expect(ip).not.toBe('127.0.0.1');
 
 		await client.stop('SIGTERM');
-		const tors = await torPidsUnder(directory!);
+		const tors = await torsMentioning(directory!);
 		// 3 authorities, 4 exits, 2 instances.
 		expect(tors).toHaveLength(9);
 		expect((await provider.stop('SIGTERM')).exitCode).toBe(143);
@@ -113,16 +113,3 @@ describe('nightcrawler provider --testnet, as the README starts it', () => {
 	});
 });
 
-/** Tor processes whose command line mentions `fragment`. */
-async function torPidsUnder(fragment: string): Promise<number[]> {
-	const pids: number[] = [];
-	for (const entry of await readdir('/proc')) {
-		// eslint-disable-next-line no-await-in-loop
-		const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-		if (/^\d+$/.test(entry) && /(^|\/)tor\0/.test(cmdline) && cmdline.includes(fragment)) {
-			pids.push(Number(entry));
-		}
-	}
-
-	return pids;
-}

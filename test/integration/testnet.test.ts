@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs';
-import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {execa, type ResultPromise} from 'execa';
@@ -10,6 +10,7 @@ import {SocksError} from '../../source/util/errors/socks-error.js';
 import {freePorts} from '../../source/util/free-port.js';
 import {parseCheckBody} from '../../source/util/parse-check-body.js';
 import {httpGetViaSocks} from '../../source/util/socks-fetch.js';
+import {processesMentioning} from '../helpers/processes.js';
 
 let testnet: Testnet | undefined;
 let client: TorClient | undefined;
@@ -22,24 +23,6 @@ afterEach(async () => {
 });
 
 type TorClient = {socksPort: number; tunnelPort: number; stop(): Promise<void>};
-
-/** Pids of the live processes whose command line mentions `text`. */
-async function processesMentioning(text: string): Promise<number[]> {
-	const pids: number[] = [];
-	for (const entry of await readdir('/proc')) {
-		if (!/^\d+$/.test(entry) || Number(entry) === process.pid) {
-			continue;
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-		if (commandLine.includes(text)) {
-			pids.push(Number(entry));
-		}
-	}
-
-	return pids;
-}
 
 /**
  * Start a client Tor from nothing but the testnet's torrc lines, with a SocksPort and an

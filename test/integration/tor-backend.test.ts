@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest';
 import {ClosedError} from '../../source/core/errors/closed-error.js';
 import {TorBackend} from '../../source/tor/tor-backend.js';
 import {isAlive} from '../helpers/cli.js';
+import {torsMentioning} from '../helpers/processes.js';
 
 describe('TorBackend stopped while starting', () => {
 	it('leaves no Tor and no lock behind', async () => {
@@ -36,24 +37,6 @@ describe('TorBackend stopped while starting', () => {
 	});
 });
 
-/** Tor processes whose command line names `directory` (so other tests' Tors do not count). */
-async function torsUnder(directory: string): Promise<number[]> {
-	const pids: number[] = [];
-	for (const entry of await fs.readdir('/proc')) {
-		if (!/^\d+$/.test(entry)) {
-			continue;
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		const commandLine = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-		if (commandLine.startsWith('tor\0') && commandLine.includes(directory)) {
-			pids.push(Number(entry));
-		}
-	}
-
-	return pids;
-}
-
 describe('TorBackend started twice', () => {
 	it('runs one set of Tor processes, and stop() leaves none', async () => {
 		const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'nc-start-twice-'));
@@ -63,12 +46,12 @@ describe('TorBackend started twice', () => {
 			await backend.start();
 			const pids = backend.snapshot().map(instance => instance.pid);
 			expect(pids).toHaveLength(2);
-			expect((await torsUnder(cache)).sort()).toEqual([...pids].sort());
+			expect((await torsMentioning(cache)).sort()).toEqual([...pids].sort());
 			await backend.stop();
-			expect(await torsUnder(cache)).toEqual([]);
+			expect(await torsMentioning(cache)).toEqual([]);
 			// Stopped is stopped: no second pool behind its back.
 			await expect(backend.start()).rejects.toBeInstanceOf(ClosedError);
-			expect(await torsUnder(cache)).toEqual([]);
+			expect(await torsMentioning(cache)).toEqual([]);
 		} finally {
 			await backend.stop();
 			await fs.rm(cache, {recursive: true, force: true});
