@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import type {EventEmitter} from 'node:events';
 import {v4 as uuidv4} from 'uuid';
-import type {InstanceSnapshot, PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
+import type {InstanceSnapshot, PoolBackend} from '../../pool/pool-backend.js';
 import type {Bus} from '../bus/bus.js';
 import type {BusMessage} from '../bus/envelope.js';
 import type {ProviderEvents} from '../provider-events.js';
@@ -10,6 +10,7 @@ import type {Lease, LeaseSnapshot, Offer, ProxySlot} from './lease-records.js';
 import {LeaseRotations} from './lease-rotations.js';
 import type {ClientInbound, LeaseEndReason, LeaseInfo, ProviderInbound, ProviderMessage} from './messages.js';
 import {OfferDesk} from './offer-desk.js';
+import {PoolWatch} from './pool-watch.js';
 import type {ProviderTimings} from './timings.js';
 
 export type LeaseServerOptions = {
@@ -35,6 +36,7 @@ export class LeaseServer {
 	private readonly slots = new Map<string, ProxySlot>();
 	private readonly desk: OfferDesk;
 	private readonly rotations: LeaseRotations;
+	private readonly pool: PoolWatch;
 	private readonly leases = new Map<string, Lease>();
 	/** offerId → leaseId, to answer a repeated link claim the same way. */
 	private readonly linked = new Map<string, string>();
@@ -60,25 +62,30 @@ export class LeaseServer {
 				this.desk.serveWaiting();
 			},
 		});
-		const on = <E extends 'proxy-ready' | 'proxy-down' | 'proxy-update' | 'instance-change'>(event: E, listener: (...args: never[]) => void) => {
-			backend.events.on(event, listener as never);
-			this.offs.push(() => backend.events.off(event, listener as never));
-		};
+		this.pool = new PoolWatch({
+			backend,
+			events,
+			slots: this.slots,
+			freed: () => {
+				this.desk.serveWaiting();
+			},
+			lost: slot => {
+				const offer = slot.offerId ? this.desk.get(slot.offerId) : undefined;
+				if (offer) {
+					this.desk.withdraw(offer);
+				}
 
-		on('proxy-ready', (endpoint: ProxyEndpoint) => {
-			this.onProxyReady(endpoint);
-		});
-		on('proxy-down', (id: string, reason: string) => {
-			this.onProxyDown(id, reason);
-		});
-		on('proxy-update', (endpoint: ProxyEndpoint) => {
-			this.onProxyUpdate(endpoint);
-		});
-		on('instance-change', (snapshot: InstanceSnapshot) => {
-			// An instance of a pool started before this server listened, ready only now (it was rotating, say).
-			if (snapshot.state === 'ready' && !this.slots.has(snapshot.id)) {
-				this.onProxyReady(endpointOf(snapshot));
-			}
+				const lease = slot.leaseId ? this.leases.get(slot.leaseId) : undefined;
+				if (lease) {
+					void this.endLease(lease, 'proxy-down', {recycle: false});
+				}
+			},
+			changed: slot => {
+				const lease = slot.leaseId ? this.leases.get(slot.leaseId) : undefined;
+				if (lease && !lease.rotation) {
+					void bus.sendMessage('proxy:update', lease.clientId, {leaseId: lease.leaseId, lease: this.leaseInfo(lease)});
+				}
+			},
 		});
 	}
 
@@ -120,6 +127,7 @@ export class LeaseServer {
 	/** Stop answering, tell every holder its lease ends, and forget everything. */
 	async stop(): Promise<void> {
 		clearInterval(this.sweepTimer);
+		this.pool.close();
 		for (const off of this.offs.splice(0)) {
 			off();
 		}
@@ -133,16 +141,9 @@ export class LeaseServer {
 		this.linked.clear();
 	}
 
-	/**
-	 * Take the ready proxies of a pool started before this server listened (their 'proxy-ready' went
-	 * to nobody). Instances of it that become ready later are taken as their state changes.
-	 */
+	/** Take the ready proxies of a pool started before its provider; see PoolWatch.adopt. */
 	adopt(instances: readonly InstanceSnapshot[]): void {
-		for (const instance of instances) {
-			if (instance.state === 'ready' && !this.slots.has(instance.id)) {
-				this.onProxyReady(endpointOf(instance));
-			}
-		}
+		this.pool.adopt(instances);
 	}
 
 	leaseSnapshots(): LeaseSnapshot[] {
@@ -318,59 +319,6 @@ export class LeaseServer {
 		await notified;
 	}
 
-	private onProxyReady(endpoint: ProxyEndpoint): void {
-		const slot = this.slots.get(endpoint.id);
-		if (!slot) {
-			this.slots.set(endpoint.id, {endpoint, state: 'free'});
-		} else if (slot.state === 'leased' || slot.state === 'offered') {
-			this.onProxyUpdate(endpoint);
-			return;
-		} else if (slot.state === 'free') {
-			// Known to be ready already (its state change came first): nothing new to tell.
-			slot.endpoint = endpoint;
-			return;
-		} else {
-			slot.endpoint = endpoint;
-			slot.state = 'free';
-		}
-
-		this.options.events.emit('instance-ready', endpoint);
-		this.desk.serveWaiting();
-	}
-
-	private onProxyDown(id: string, reason: string): void {
-		const slot = this.slots.get(id);
-		if (!slot) {
-			return;
-		}
-
-		const offer = slot.offerId ? this.desk.get(slot.offerId) : undefined;
-		if (offer) {
-			this.desk.withdraw(offer);
-		}
-
-		const lease = slot.leaseId ? this.leases.get(slot.leaseId) : undefined;
-		slot.state = 'down';
-		if (lease) {
-			void this.endLease(lease, 'proxy-down', {recycle: false});
-		}
-
-		this.options.events.emit('instance-down', id, reason);
-	}
-
-	private onProxyUpdate(endpoint: ProxyEndpoint): void {
-		const slot = this.slots.get(endpoint.id);
-		if (!slot) {
-			return;
-		}
-
-		slot.endpoint = endpoint;
-		const lease = slot.leaseId ? this.leases.get(slot.leaseId) : undefined;
-		if (lease && !lease.rotation) {
-			void this.options.bus.sendMessage('proxy:update', lease.clientId, {leaseId: lease.leaseId, lease: this.leaseInfo(lease)});
-		}
-	}
-
 	private sweep(now: number): void {
 		const {timings} = this.options;
 		this.desk.expire(now);
@@ -396,8 +344,4 @@ export class LeaseServer {
 	private snapshotOf(lease: Lease): LeaseSnapshot {
 		return leaseSnapshotOf(lease, this.slots.get(lease.proxyId)?.endpoint, this.options.advertiseHost);
 	}
-}
-
-function endpointOf({id, host, port, httpPort, exitIp}: InstanceSnapshot): ProxyEndpoint {
-	return {id, host, port, httpPort, exitIp};
 }

@@ -1,0 +1,113 @@
+import type {EventEmitter} from 'node:events';
+import type {InstanceSnapshot, PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
+import type {ProviderEvents} from '../provider-events.js';
+import type {ProxySlot} from './lease-records.js';
+
+/** What the pool watch needs of the lease server. */
+export type PoolWatchHost = {
+	backend: PoolBackend;
+	events: EventEmitter<ProviderEvents>;
+	/** The provider's proxies, shared with the lease server and the offer desk. */
+	slots: Map<string, ProxySlot>;
+	/** A proxy became free: offer it to waiting clients. */
+	freed(): void;
+	/** A proxy went down (its slot says so already): withdraw its offer and end its lease, if it has either. */
+	lost(slot: ProxySlot): void;
+	/** A leased proxy changed in place: tell its holder. */
+	changed(slot: ProxySlot): void;
+};
+
+/**
+ * Follows the pool: proxies that become ready (first start, back after a restart, or ready only
+ * now in a pool started before its provider), go down, or change in place.
+ */
+export class PoolWatch {
+	private readonly offs: Array<() => void> = [];
+
+	constructor(private readonly host: PoolWatchHost) {
+		const {events} = host.backend;
+		const on = <E extends 'proxy-ready' | 'proxy-down' | 'proxy-update' | 'instance-change'>(event: E, listener: (...args: never[]) => void) => {
+			events.on(event, listener as never);
+			this.offs.push(() => events.off(event, listener as never));
+		};
+
+		on('proxy-ready', (endpoint: ProxyEndpoint) => {
+			this.ready(endpoint);
+		});
+		on('proxy-down', (id: string, reason: string) => {
+			this.down(id, reason);
+		});
+		on('proxy-update', (endpoint: ProxyEndpoint) => {
+			this.update(endpoint);
+		});
+		on('instance-change', (snapshot: InstanceSnapshot) => {
+			// An instance of a pool started before this provider, ready only now (it was rotating, say).
+			if (snapshot.state === 'ready' && !host.slots.has(snapshot.id)) {
+				this.ready(endpointOf(snapshot));
+			}
+		});
+	}
+
+	/**
+	 * Take the ready proxies of a pool started before the provider listened (their 'proxy-ready'
+	 * went to nobody). Instances of it that become ready later are taken as their state changes.
+	 */
+	adopt(instances: readonly InstanceSnapshot[]): void {
+		for (const instance of instances) {
+			if (instance.state === 'ready' && !this.host.slots.has(instance.id)) {
+				this.ready(endpointOf(instance));
+			}
+		}
+	}
+
+	/** Stop following the pool. */
+	close(): void {
+		for (const off of this.offs.splice(0)) {
+			off();
+		}
+	}
+
+	private ready(endpoint: ProxyEndpoint): void {
+		const {slots, events} = this.host;
+		const slot = slots.get(endpoint.id);
+		if (!slot) {
+			slots.set(endpoint.id, {endpoint, state: 'free'});
+		} else if (slot.state === 'leased' || slot.state === 'offered') {
+			this.update(endpoint);
+			return;
+		} else if (slot.state === 'free') {
+			// Known to be ready already (its state change came first): nothing new to tell.
+			slot.endpoint = endpoint;
+			return;
+		} else {
+			slot.endpoint = endpoint;
+			slot.state = 'free';
+		}
+
+		events.emit('instance-ready', endpoint);
+		this.host.freed();
+	}
+
+	private down(id: string, reason: string): void {
+		const slot = this.host.slots.get(id);
+		if (!slot) {
+			return;
+		}
+
+		slot.state = 'down';
+		this.host.lost(slot);
+		this.host.events.emit('instance-down', id, reason);
+	}
+
+	private update(endpoint: ProxyEndpoint): void {
+		const slot = this.host.slots.get(endpoint.id);
+		if (slot) {
+			slot.endpoint = endpoint;
+			this.host.changed(slot);
+		}
+	}
+}
+
+function endpointOf({id, host, port, httpPort, exitIp}: InstanceSnapshot): ProxyEndpoint {
+	return {id, host, port, httpPort, exitIp};
+}
