@@ -3,13 +3,13 @@ import {access, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {execa} from 'execa';
 import type {InstanceSnapshot, PoolBackend, PoolEvents, ProxyEndpoint} from '../pool/pool-backend.js';
-import {isPortFree} from '../util/free-port.js';
+import {freePorts, isPortFree} from '../util/free-port.js';
 import {holdPorts, type HeldPorts} from '../util/held-ports.js';
 import {defaultCacheDirectory, lockDataDirectory, networkKey, type LockedDirectory} from './data-directory.js';
 import {ClosedError} from '../core/errors/closed-error.js';
 import {TorNotFoundError} from './errors/tor-not-found-error.js';
 import {ExitAllocator} from './exit-allocator.js';
-import {TorInstance} from './tor-instance.js';
+import {TorInstance, type InstancePorts} from './tor-instance.js';
 
 /**
  * Ours, before the user's: conflux (linked circuit pairs, on by default since 0.4.8) gives a
@@ -118,6 +118,8 @@ export class TorBackend implements PoolBackend {
 				checkTimeoutMs: this.options.checkTimeoutMs ?? 30_000,
 				healthIntervalMs: this.options.healthIntervalMs ?? 60_000,
 				stopTimeoutMs: this.options.stopTimeoutMs ?? 5000,
+				// Ports the user chose (--base-port) stay; picked ones may move if taken while Tor is down.
+				...(this.options.basePort === undefined ? {freshPorts: async () => freshInstancePorts(host)} : {}),
 			});
 			this.instances.set(instance.id, instance);
 			instance.on('change', snapshot => this.events.emit('instance-change', snapshot));
@@ -228,4 +230,10 @@ export class TorBackend implements PoolBackend {
 
 		return {ports};
 	}
+}
+
+/** Three free ports for one instance's next start. */
+async function freshInstancePorts(host: string): Promise<InstancePorts> {
+	const [socksPort, httpTunnelPort, controlPort] = (await freePorts(3, host)) as [number, number, number];
+	return {socksPort, httpTunnelPort, controlPort};
 }

@@ -4,6 +4,7 @@ import type {RouterStatus} from './control/router-status.js';
 import type {ExitAllocator} from './exit-allocator.js';
 import {checkExit} from './exit-check.js';
 import {NoExitError} from './errors/no-exit-error.js';
+import {TorStartError} from './errors/tor-start-error.js';
 import {TorProcess} from './tor-process.js';
 
 export type TorInstanceOptions = {
@@ -22,7 +23,14 @@ export type TorInstanceOptions = {
 	/** How often a ready instance proves its exit still works (0: never). */
 	healthIntervalMs: number;
 	stopTimeoutMs: number;
+	/**
+	 * New free ports (SOCKS, HTTP tunnel, control), for a restart that found one of its ports taken
+	 * meanwhile. Without it (ports the user chose), the instance keeps retrying its own.
+	 */
+	freshPorts?: () => Promise<InstancePorts>;
 };
+
+export type InstancePorts = {socksPort: number; httpTunnelPort: number; controlPort: number};
 
 export type TorInstanceEvents = {
 	change: [InstanceSnapshot];
@@ -56,9 +64,12 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 	private queue: Promise<unknown> = Promise.resolve();
 	private stopped = false;
 	private generation = 0;
+	private ports: InstancePorts;
 
 	constructor(private readonly options: TorInstanceOptions) {
 		super();
+		const {socksPort, httpTunnelPort, controlPort} = options;
+		this.ports = {socksPort, httpTunnelPort, controlPort};
 	}
 
 	get id(): string {
@@ -66,8 +77,8 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 	}
 
 	get endpoint(): ProxyEndpoint {
-		const {id, host, socksPort, httpTunnelPort} = this.options;
-		return {id, host, port: socksPort, httpPort: httpTunnelPort, exitIp: this.exitIp};
+		const {id, host} = this.options;
+		return {id, host, port: this.ports.socksPort, httpPort: this.ports.httpTunnelPort, exitIp: this.exitIp};
 	}
 
 	snapshot(): InstanceSnapshot {
@@ -119,8 +130,8 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 
 	private async spawn(): Promise<TorProcess> {
 		const generation = ++this.generation;
-		const {torPath, dataDirectory, host, socksPort, httpTunnelPort, controlPort, torrcLines} = this.options;
-		const tor = new TorProcess({torPath, dataDirectory, host, socksPort, httpTunnelPort, controlPort, torrcLines});
+		const {torPath, dataDirectory, host, torrcLines} = this.options;
+		const tor = new TorProcess({torPath, dataDirectory, host, ...this.ports, torrcLines});
 		this.process = tor;
 		this.bootstrap = 0;
 		this.setState(this.restarts > 0 ? 'restarting' : 'starting');
@@ -314,11 +325,31 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 		this.restartTimer = setTimeout(() => {
 			this.restarts++;
 			this.lastError = undefined;
-			this.spawn().then(tor => this.becomeReady(tor, this.generation), (error: unknown) => {
+			this.spawn().then(tor => this.becomeReady(tor, this.generation), async (error: unknown) => {
 				this.fail(error, 'restart failed');
+				if (isPortConflict(error)) {
+					await this.moveToFreshPorts();
+				}
+
 				this.onExit(`restart failed: ${(error as Error).message.split('\n')[0]}`);
 			});
 		}, delay);
+	}
+
+	/** Another process took one of our ports while Tor was down: take new ones, if we may. */
+	private async moveToFreshPorts(): Promise<void> {
+		const {freshPorts} = this.options;
+		if (!freshPorts || this.stopped) {
+			return;
+		}
+
+		try {
+			const previous = this.ports;
+			this.ports = await freshPorts();
+			this.emit('log', `${this.id}: a port of ${previous.socksPort}/${previous.httpTunnelPort}/${previous.controlPort} is taken; moving to ${this.ports.socksPort}/${this.ports.httpTunnelPort}/${this.ports.controlPort}`);
+		} catch (error) {
+			this.emit('log', `${this.id}: no free ports to move to: ${error instanceof Error ? error.message : String(error)}`);
+		}
 	}
 
 	private fail(error: unknown, what: string): void {
@@ -337,4 +368,9 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 		this.queue = run.catch(() => undefined);
 		return run;
 	}
+}
+
+/** Tor could not bind one of its listeners (Tor logs "Could not bind to ...: Address already in use"). */
+function isPortConflict(error: unknown): boolean {
+	return error instanceof TorStartError && error.logLines.some(line => /could not bind to .*address already in use/i.test(line));
 }
