@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto';
+import {createHash, randomUUID} from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,25 +36,88 @@ function isAlive(pid: number): boolean {
 	}
 }
 
-async function tryLock(lockFile: string): Promise<boolean> {
-	for (let attempt = 0; attempt < 2; attempt++) {
-		try {
-			const handle = await fs.open(lockFile, 'wx', 0o600);
-			await handle.writeFile(String(process.pid));
-			await handle.close();
-			return true;
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-				throw error;
-			}
+/**
+ * Create `lockFile` holding our pid, atomically: it is written under another name and hard-linked
+ * into place, so nobody ever reads a lock file that is still empty. False if it exists.
+ */
+async function createLockFile(lockFile: string): Promise<boolean> {
+	const temporary = `${lockFile}.${process.pid}.${randomUUID()}`;
+	await fs.writeFile(temporary, String(process.pid), {mode: 0o600});
+	try {
+		await fs.link(temporary, lockFile);
+		return true;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+			return false;
+		}
 
-			const owner = Number.parseInt(await fs.readFile(lockFile, 'utf8').catch(() => ''), 10);
-			if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-				return false;
-			}
+		throw error;
+	} finally {
+		await fs.rm(temporary, {force: true});
+	}
+}
 
-			// A stale lock from a process that is gone.
+/** The pid in a lock file: undefined when there is no such file, NaN when it holds no pid. */
+async function lockOwner(lockFile: string): Promise<number | undefined> {
+	try {
+		return Number.parseInt(await fs.readFile(lockFile, 'utf8'), 10);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			return undefined;
+		}
+
+		throw error;
+	}
+}
+
+function isLive(owner: number): boolean {
+	return Number.isInteger(owner) && owner > 0 && isAlive(owner);
+}
+
+/**
+ * Remove a lock whose owner is gone. Only the holder of `<lock>.break` may, and it checks again
+ * that the lock is still the stale one: nobody can make a new lock while the stale file exists, so
+ * two lockers can never both take it over (one removing the other's fresh lock).
+ */
+async function breakStaleLock(lockFile: string): Promise<void> {
+	const breaker = `${lockFile}.break`;
+	if (!(await createLockFile(breaker))) {
+		const owner = await lockOwner(breaker);
+		if (owner !== undefined && !isLive(owner)) {
+			// Its breaker died while breaking it.
+			await fs.rm(breaker, {force: true});
+		}
+
+		return;
+	}
+
+	try {
+		const owner = await lockOwner(lockFile);
+		if (owner !== undefined && !isLive(owner)) {
 			await fs.rm(lockFile, {force: true});
+		}
+	} finally {
+		await fs.rm(breaker, {force: true});
+	}
+}
+
+async function tryLock(lockFile: string): Promise<boolean> {
+	for (let attempt = 0; attempt < 3; attempt++) {
+		// eslint-disable-next-line no-await-in-loop
+		if (await createLockFile(lockFile)) {
+			return true;
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		const owner = await lockOwner(lockFile);
+		if (owner !== undefined && isLive(owner)) {
+			return false;
+		}
+
+		if (owner !== undefined) {
+			// A stale lock from a process that is gone.
+			// eslint-disable-next-line no-await-in-loop
+			await breakStaleLock(lockFile);
 		}
 	}
 

@@ -37,6 +37,35 @@ describe('data directories', () => {
 		await locked.release();
 	});
 
+	it('never gives one directory to two lockers, however many ask at once', async () => {
+		root = await fs.mkdtemp(path.join(os.tmpdir(), 'nc-dd-'));
+		for (let round = 0; round < 10; round++) {
+			// eslint-disable-next-line no-await-in-loop
+			const locks = await Promise.all(Array.from({length: 12}, async () => lockDataDirectory(root!)));
+			expect(new Set(locks.map(lock => lock.path)).size).toBe(12);
+			// eslint-disable-next-line no-await-in-loop
+			await Promise.all(locks.map(async lock => lock.release()));
+		}
+
+		// Nothing but the directories is left: no lock, no temporary file.
+		expect((await fs.readdir(root)).filter(name => !/^instance-\d+$/.test(name))).toEqual([]);
+	});
+
+	it('lets exactly one of many lockers take over a stale lock', async () => {
+		root = await fs.mkdtemp(path.join(os.tmpdir(), 'nc-dd-'));
+		for (let round = 0; round < 10; round++) {
+			// eslint-disable-next-line no-await-in-loop
+			await fs.writeFile(path.join(root, 'instance-0.lock'), '2147483646');
+			// eslint-disable-next-line no-await-in-loop
+			const locks = await Promise.all(Array.from({length: 6}, async () => lockDataDirectory(root!)));
+			const paths = locks.map(lock => lock.path);
+			expect(new Set(paths).size).toBe(6);
+			expect(paths.filter(lockPath => lockPath === path.join(root!, 'instance-0'))).toHaveLength(1);
+			// eslint-disable-next-line no-await-in-loop
+			await Promise.all(locks.map(async lock => lock.release()));
+		}
+	});
+
 	it('keeps networks apart', () => {
 		expect(networkKey([])).toBe('public');
 		expect(networkKey(['TestingTorNetwork 1'])).toMatch(/^custom-[\da-f]{12}$/);
