@@ -126,7 +126,7 @@ describe('Bus', () => {
 		const a = await bus(testNamespace());
 		await Promise.all([a.close(), a.close()]);
 		await a.close();
-		expect(a.status).toBe('closed');
+		expect(a.status).toBe('stopped');
 		expect(await a.emit('ping', {n: 1})).toBe(false);
 	});
 

@@ -3,6 +3,7 @@ import type {Redis} from 'ioredis';
 import {v4 as uuidv4} from 'uuid';
 import type {z} from 'zod';
 import {ClosedError} from '../errors/closed-error.js';
+import {isStopped, type Status} from '../status.js';
 import {RedisUnavailableError} from '../errors/redis-unavailable-error.js';
 import {Channels} from './channels.js';
 import {decodeMessage, type DecodeContext} from './decode-message.js';
@@ -28,7 +29,7 @@ export type BusOptions<In extends EventSchemas> = {
 	name?: string;
 };
 
-export type BusStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'closing' | 'closed';
+export type BusStatus = Status;
 
 export type BusEvents = {
 	/** Subscriptions confirmed by Redis: directed and broadcast messages will be delivered. */
@@ -75,8 +76,6 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	private readonly sub: Redis;
 	private connecting: Promise<void> | undefined;
 	private closing: Promise<void> | undefined;
-	/** Until the first connection, a failure is reported at once instead of retried. */
-	private everOnline = false;
 	private lastConnectionError: Error | undefined;
 
 	constructor(private readonly options: BusOptions<In>) {
@@ -107,20 +106,21 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		});
 		this.sub.on('ready', () => {
 			// The first subscription is connect()'s; after a reconnect, subscribe again.
-			if (this.everOnline) {
+			if (this.status === 'offline') {
 				void this.resubscribe();
 			}
 		});
 		this.sub.on('close', () => {
-			if (this.status === 'online') {
+			if (this.status === 'ready') {
 				this.status = 'offline';
 				this.events.emit('offline');
 			}
 		});
 	}
 
+	/** Connected and subscribed (status 'ready'). */
 	get online(): boolean {
-		return this.status === 'online';
+		return this.status === 'ready';
 	}
 
 	/**
@@ -141,14 +141,14 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	}
 
 	private async doConnect(): Promise<void> {
-		this.status = 'connecting';
+		this.status = 'starting';
 		try {
 			await Promise.all([this.pub.connect(), this.sub.connect()]);
 			// Subscribed means Redis confirmed it; a refusal (an ACL, say) fails the connect.
 			await this.sub.subscribe(...this.wantedChannels());
 		} catch (error) {
-			const closedMeanwhile = this.status !== 'connecting';
-			this.status = 'closed';
+			const closedMeanwhile = this.status !== 'starting';
+			this.status = 'stopped';
 			await Promise.all([quit(this.pub), quit(this.sub)]);
 			if (closedMeanwhile) {
 				throw new ClosedError('the bus was closed while connecting', {cause: error});
@@ -157,8 +157,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 			throw new RedisUnavailableError(describeTarget(this.options.redis), {cause: error instanceof Error && /closed/i.test(error.message) && this.lastConnectionError ? this.lastConnectionError : error});
 		}
 
-		this.everOnline = true;
-		this.status = 'online';
+		this.status = 'ready';
 		this.events.emit('online');
 	}
 
@@ -182,13 +181,13 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		const isNew = set.size === 0;
 		set.add(listener as Listener<unknown>);
 		this.broadcastListeners.set(event, set);
-		if (isNew && (this.status === 'online' || (this.status === 'connecting' && this.sub.status === 'ready'))) {
+		if (isNew && (this.status === 'ready' || (this.status === 'starting' && this.sub.status === 'ready'))) {
 			void this.subscribe([this.channels.broadcast(event)]);
 		}
 
 		return () => {
 			set.delete(listener as Listener<unknown>);
-			if (set.size === 0 && this.status === 'online') {
+			if (set.size === 0 && this.status === 'ready') {
 				this.sub.unsubscribe(this.channels.broadcast(event)).catch(() => undefined);
 			}
 		};
@@ -229,20 +228,20 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	}
 
 	private async doClose(): Promise<void> {
-		this.status = 'closing';
+		this.status = 'stopping';
 		this.broadcastListeners.clear();
 		this.directListeners.clear();
 		await Promise.all([quit(this.pub), quit(this.sub)]);
-		this.status = 'closed';
+		this.status = 'stopped';
 		this.events.removeAllListeners();
 	}
 
 	private createConnection(connectionName: string): Redis {
-		const connection = createRedisConnection(this.options.redis, connectionName, times => (this.everOnline ? Math.min(times * 50, 500) : null));
+		const connection = createRedisConnection(this.options.redis, connectionName, times => (this.status === 'ready' || this.status === 'offline' ? Math.min(times * 50, 500) : null));
 		connection.on('error', (error: Error) => {
 			this.lastConnectionError = error;
 			// Connection errors are reported and retried by ioredis; never let them go unhandled.
-			if (this.status !== 'closing' && this.status !== 'closed') {
+			if (!isStopped(this.status)) {
 				this.events.emit('warning', error);
 			}
 		});
@@ -250,12 +249,12 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	}
 
 	private async resubscribe(): Promise<void> {
-		if (this.status === 'closing' || this.status === 'closed') {
+		if (isStopped(this.status)) {
 			return;
 		}
 
-		if (await this.subscribe(this.wantedChannels())) {
-			this.status = 'online';
+		if ((await this.subscribe(this.wantedChannels())) && this.status === 'offline') {
+			this.status = 'ready';
 			this.events.emit('online');
 		}
 	}
@@ -271,7 +270,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 			return true;
 		} catch (error) {
 			// The connection dropped mid-subscribe; the next 'ready' subscribes again.
-			if (this.status !== 'closing' && this.status !== 'closed') {
+			if (!isStopped(this.status)) {
 				this.events.emit('warning', error instanceof Error ? error : new Error(String(error)));
 			}
 
@@ -280,7 +279,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	}
 
 	private async publish(channel: string, envelope: Envelope): Promise<boolean> {
-		if (this.status === 'closing' || this.status === 'closed') {
+		if (isStopped(this.status)) {
 			return false;
 		}
 
