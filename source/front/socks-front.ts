@@ -1,0 +1,157 @@
+import net from 'node:net';
+import {socks5Handshake} from '../util/socks5-handshake.js';
+import {SocksError} from '../util/errors/socks-error.js';
+import {pullFromStream} from '../util/pull-from-stream.js';
+import type {FrontAccess} from './front-access.js';
+import type {ConnectionRegistry} from './connection-registry.js';
+import type {FrontRefusalReason} from './front-events.js';
+import {relay} from './relay.js';
+import {
+	authVersion,
+	encodeReply,
+	methodNoneAcceptable,
+	methodUserPass,
+	parseGreeting,
+	parseRequest,
+	parseUserPass,
+	replyCode,
+	socksVersion,
+	type Parsed,
+} from './socks5-server-messages.js';
+
+export type SocksFrontContext = {
+	access: FrontAccess;
+	registry: ConnectionRegistry;
+	handshakeTimeoutMs: number;
+	idleTimeoutMs: number;
+	/** A connection was refused (counted and logged by the front, never with its credentials). */
+	refused(reason: FrontRefusalReason, clientAddress: string): void;
+	/** A connection was let through to its upstream. */
+	relayed(key: string): void;
+};
+
+/** The longest a handshake message can be: a greeting is at most 257 bytes, a username/password message 513. */
+const maxMessageBytes = 600;
+
+class Refusal extends Error {
+	constructor(
+		readonly reason: FrontRefusalReason,
+		/** What to send before closing, if anything. */
+		readonly answer?: Buffer,
+	) {
+		super(reason);
+	}
+}
+
+/**
+ * Serve one SOCKS5 connection of the front: username/password authentication is required (RFC
+ * 1929), the credentials pick the upstream through `access`, and the CONNECT request (to a name, an
+ * IPv4 or an IPv6 address) is passed on to that upstream SOCKS5 server, whose answer decides the
+ * reply. Every refusal uses the protocol's own answer and closes the connection.
+ */
+export async function serveSocks(socket: net.Socket, context: SocksFrontContext): Promise<void> {
+	const clientAddress = socket.remoteAddress ?? '';
+	const deadline = setTimeout(() => {
+		socket.destroy(new Refusal('handshake-timeout'));
+	}, context.handshakeTimeoutMs);
+	let upstream: net.Socket | undefined;
+	let release: (() => void) | undefined;
+	try {
+		const {methods} = await readMessage(socket, parseGreeting);
+		if (!methods.includes(methodUserPass)) {
+			throw new Refusal('no-credentials', Buffer.from([socksVersion, methodNoneAcceptable]));
+		}
+
+		socket.write(Buffer.from([socksVersion, methodUserPass]));
+		const credentials = await readMessage(socket, parseUserPass);
+		const grant = await context.access({protocol: 'socks5', credentials, clientAddress, localPort: socket.localPort ?? 0});
+		if (!grant.ok) {
+			// RFC 1929: any non-zero status is a failure, and the server closes the connection.
+			throw new Refusal(grant.reason, Buffer.from([authVersion, 0x01]));
+		}
+
+		socket.write(Buffer.from([authVersion, 0x00]));
+		const request = await readMessage(socket, parseRequest, parsed => (parsed.status === 'bad' && parsed.code !== undefined ? encodeReply(parsed.code) : encodeReply(replyCode.generalFailure)));
+		if (request.command !== 0x01) {
+			throw new Refusal('unsupported-command', encodeReply(replyCode.commandNotSupported));
+		}
+
+		const place = context.registry.admit(grant.key, () => {
+			socket.destroy();
+			upstream?.destroy();
+		});
+		if (place.admission !== 'ok') {
+			throw new Refusal(place.admission, encodeReply(replyCode.notAllowed));
+		}
+
+		release = place.release;
+		upstream = net.connect({host: grant.upstream.host, port: grant.upstream.port, allowHalfOpen: true});
+		upstream.on('error', () => undefined);
+		await new Promise<void>((resolve, reject) => {
+			upstream!.once('connect', resolve);
+			upstream!.once('close', () => {
+				reject(new Refusal('upstream-failed', encodeReply(replyCode.generalFailure)));
+			});
+		});
+		try {
+			await socks5Handshake(upstream, {host: request.host, port: request.port, username: grant.upstream.username, password: grant.upstream.password});
+		} catch (error) {
+			const code = error instanceof SocksError && error.replyCode !== undefined ? error.replyCode : replyCode.generalFailure;
+			throw new Refusal('upstream-failed', encodeReply(code));
+		}
+
+		clearTimeout(deadline);
+		socket.write(encodeReply(replyCode.succeeded));
+		context.relayed(grant.key);
+		await relay(socket, upstream, {idleTimeoutMs: context.idleTimeoutMs});
+	} catch (error) {
+		// Anything else is the connection breaking mid-handshake (a reset, say).
+		const refusal = error instanceof Refusal ? error : socket.errored instanceof Refusal ? socket.errored : new Refusal('truncated');
+		context.refused(refusal.reason, clientAddress);
+
+		if (refusal.answer && !socket.destroyed) {
+			socket.end(refusal.answer);
+			// A client that never reads its refusal must not hold the connection open.
+			setTimeout(() => socket.destroy(), 1000).unref();
+		} else {
+			socket.destroy();
+		}
+
+		upstream?.destroy();
+	} finally {
+		clearTimeout(deadline);
+		release?.();
+	}
+}
+
+/**
+ * Read one handshake message (paused mode; bytes after it stay in the socket). A message that can
+ * never be valid, or one longer than any valid message, is refused as `malformed` / `oversized`.
+ */
+async function readMessage<T>(socket: net.Socket, parse: (bytes: Uint8Array) => Parsed<T>, answerBad?: (parsed: Parsed<T> & {code?: number}) => Buffer): Promise<T> {
+	let received = Buffer.alloc(0);
+	return pullFromStream(socket, () => {
+		let chunk: Buffer | null;
+		while ((chunk = socket.read() as Buffer | null) !== null) {
+			received = Buffer.concat([received, chunk]);
+			const parsed = parse(received);
+			if (parsed.status === 'bad') {
+				throw new Refusal('malformed', answerBad?.(parsed));
+			}
+
+			if (parsed.status === 'ok') {
+				if (parsed.used < received.length) {
+					socket.unshift(received.subarray(parsed.used));
+				}
+
+				return parsed.value;
+			}
+
+			if (received.length > maxMessageBytes) {
+				throw new Refusal('oversized', answerBad?.({status: 'bad', detail: 'oversized'}));
+			}
+		}
+
+		return undefined;
+	}, () => new Refusal('truncated'));
+}

@@ -1,0 +1,219 @@
+import http from 'node:http';
+import net from 'node:net';
+import {execa} from 'execa';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {AccessRequest} from '../../source/front/front-access.js';
+import {Front} from '../../source/front/front.js';
+import type {FrontRefusal} from '../../source/front/front-events.js';
+import {startSocks5TestServer, type Socks5TestServer} from '../helpers/socks5-test-server.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+/**
+ * The front on its own: two "leases" (keys a and b) each relayed to its own upstream SOCKS5 server (a
+ * stand-in for a Tor instance), a plain HTTP target that echoes what it got, and real curl.
+ */
+describe('front', () => {
+	let target: http.Server;
+	let targetPort: number;
+	const upstreams: Socks5TestServer[] = [];
+	let front: Front;
+	let socksPort: number;
+	let httpPort: number;
+	const refusals: FrontRefusal[] = [];
+	const asked: AccessRequest[] = [];
+	const users = new Map([['user-a', {password: 'pass-a', key: 'a'}], ['user-b', {password: 'p@ss:b/ü', key: 'b'}]]);
+
+	beforeAll(async () => {
+		target = http.createServer((request, response) => {
+			let body = '';
+			request.setEncoding('utf8');
+			request.on('data', (chunk: string) => {
+				body += chunk;
+			});
+			request.on('end', () => {
+				response.end(JSON.stringify({method: request.method, url: request.url, body, proxyAuthorization: request.headers['proxy-authorization'] ?? null}));
+			});
+		});
+		await new Promise<void>(resolve => target.listen(0, '127.0.0.1', resolve));
+		targetPort = (target.address() as net.AddressInfo).port;
+		upstreams.push(await startSocks5TestServer(), await startSocks5TestServer());
+		front = new Front({
+			host: '127.0.0.1',
+			limits: {perKey: 3, handshakeTimeoutMs: 1500},
+			access(request) {
+				asked.push(request);
+				if (!request.credentials) {
+					return {ok: false, reason: 'no-credentials'};
+				}
+
+				const user = users.get(request.credentials.username);
+				if (user?.password !== request.credentials.password) {
+					return {ok: false, reason: 'bad-credentials'};
+				}
+
+				return {ok: true, key: user.key, upstream: {host: '127.0.0.1', port: upstreams[user.key === 'a' ? 0 : 1]!.port}};
+			},
+		});
+		front.on('refused', refusal => refusals.push(refusal));
+		({socksPort, httpPort} = await front.start());
+	});
+
+	afterAll(async () => {
+		await front?.stop();
+		await Promise.all(upstreams.map(async upstream => upstream.close()));
+		await new Promise(resolve => {
+			target?.close(resolve);
+			target?.closeAllConnections();
+		});
+	});
+
+	const curl = async (...args: string[]) => execa('curl', ['-sS', '--max-time', '20', ...args], {reject: false});
+	const targetUrl = (path: string, host = '127.0.0.1') => `http://${host}:${targetPort}${path}`;
+
+	it('relays SOCKS5 with a lease\'s credentials, to names and to IP addresses, through that lease\'s upstream', async () => {
+		const before = upstreams.map(upstream => upstream.requests.length);
+		const byName = await curl('-x', `socks5h://user-a:pass-a@127.0.0.1:${socksPort}`, targetUrl('/name', 'localhost'));
+		expect(JSON.parse(byName.stdout)).toMatchObject({method: 'GET', url: '/name'});
+		const byIp = await curl('-x', `socks5://user-b:${encodeURIComponent('p@ss:b/ü')}@127.0.0.1:${socksPort}`, targetUrl('/ip'));
+		expect(JSON.parse(byIp.stdout)).toMatchObject({method: 'GET', url: '/ip'});
+		expect(upstreams[0]!.requests.slice(before[0])).toEqual([expect.objectContaining({addressType: 3, host: 'localhost', port: targetPort})]);
+		expect(upstreams[1]!.requests.slice(before[1])).toEqual([expect.objectContaining({addressType: 1, host: '127.0.0.1', port: targetPort})]);
+	});
+
+	it('relays HTTP CONNECT and absolute-URI GET and POST, without passing the credentials on', async () => {
+		const proxy = `http://user-a:pass-a@127.0.0.1:${httpPort}`;
+		const tunnelled = await curl('-p', '-x', proxy, targetUrl('/tunnel'));
+		expect(JSON.parse(tunnelled.stdout)).toMatchObject({method: 'GET', url: '/tunnel', proxyAuthorization: null});
+		const get = await curl('-x', proxy, targetUrl('/get?x=1'));
+		expect(JSON.parse(get.stdout)).toMatchObject({method: 'GET', url: '/get?x=1', proxyAuthorization: null});
+		const post = await curl('-x', proxy, '--data-binary', 'hello body', targetUrl('/post'));
+		expect(JSON.parse(post.stdout)).toMatchObject({method: 'POST', url: '/post', body: 'hello body', proxyAuthorization: null});
+	});
+
+	it('refuses missing and wrong credentials on both ports with the protocol\'s own answer', async () => {
+		const before = front.stats.refused;
+		const noCredentials = await curl('-x', `socks5h://127.0.0.1:${socksPort}`, targetUrl('/'));
+		expect(noCredentials.exitCode).not.toBe(0);
+		const wrong = await curl('-x', `socks5h://user-a:nope@127.0.0.1:${socksPort}`, targetUrl('/'));
+		expect(wrong.exitCode).not.toBe(0);
+		const otherLeasePassword = await curl('-x', `socks5h://user-a:${encodeURIComponent('p@ss:b/ü')}@127.0.0.1:${socksPort}`, targetUrl('/'));
+		expect(otherLeasePassword.exitCode).not.toBe(0);
+		const http407 = await curl('-i', '-x', `http://127.0.0.1:${httpPort}`, targetUrl('/'));
+		expect(http407.stdout).toMatch(/^HTTP\/1\.1 407/);
+		expect(http407.stdout).toMatch(/proxy-authenticate: Basic realm="nightcrawler"/i);
+		const wrongHttp = await curl('-i', '-x', `http://user-b:nope@127.0.0.1:${httpPort}`, targetUrl('/'));
+		expect(wrongHttp.stdout).toMatch(/^HTTP\/1\.1 407/);
+		const wrongConnect = await curl('-p', '-x', `http://user-b:nope@127.0.0.1:${httpPort}`, targetUrl('/'));
+		expect(wrongConnect.exitCode).not.toBe(0);
+		const after = front.stats.refused;
+		expect(after['no-credentials'] - before['no-credentials']).toBe(2);
+		expect(after['bad-credentials'] - before['bad-credentials']).toBe(4);
+		expect(JSON.stringify(refusals)).not.toMatch(/nope|pass-a|p@ss/);
+	});
+
+	it('closes an open tunnel at once when its key is revoked, and leaves other keys alone', async () => {
+		const a = await openSocksTunnel(socksPort, 'user-a', 'pass-a', targetPort);
+		const b = await openSocksTunnel(socksPort, 'user-b', 'p@ss:b/ü', targetPort);
+		await waitFor(() => front.openConnections('a') === 1 && front.openConnections('b') === 1, {message: 'both tunnels counted'});
+		const closed = new Promise(resolve => a.once('close', resolve));
+		expect(front.revoke('a')).toBe(1);
+		await closed;
+		b.write(`GET /still HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+		expect(await readAll(b)).toContain('"url":"/still"');
+	});
+
+	it('bounds connections per key with a clear refusal', async () => {
+		const open = await Promise.all([1, 2, 3].map(async () => openSocksTunnel(socksPort, 'user-b', 'p@ss:b/ü', targetPort)));
+		const before = front.stats.refused['key-full'];
+		const fourth = await curl('-x', `socks5h://user-b:${encodeURIComponent('p@ss:b/ü')}@127.0.0.1:${socksPort}`, targetUrl('/'));
+		expect(fourth.exitCode).not.toBe(0);
+		// Reply code 0x02: connection not allowed by ruleset.
+		expect(fourth.stderr).toMatch(/SOCKS5.*\(2\)/);
+		const fourthHttp = await curl('-i', '-x', `http://user-b:${encodeURIComponent('p@ss:b/ü')}@127.0.0.1:${httpPort}`, targetUrl('/'));
+		expect(fourthHttp.stdout).toMatch(/^HTTP\/1\.1 429/);
+		expect(front.stats.refused['key-full'] - before).toBe(2);
+		for (const socket of open) {
+			socket.destroy();
+		}
+
+		await waitFor(() => front.openConnections('b') === 0, {message: 'places given back'});
+		const again = await curl('-x', `socks5h://user-b:${encodeURIComponent('p@ss:b/ü')}@127.0.0.1:${socksPort}`, targetUrl('/again'));
+		expect(JSON.parse(again.stdout)).toMatchObject({url: '/again'});
+	});
+
+	it('refuses garbage, truncated, oversized and slow handshakes without disturbing a live tunnel', async () => {
+		const live = await openSocksTunnel(socksPort, 'user-a', 'pass-a', targetPort);
+		const before = front.stats.refused;
+		await sendRaw(socksPort, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+		await sendRaw(socksPort, Buffer.from([5, 2, 0]), {end: true});
+		// A whole greeting and login, then junk where the request should be.
+		await sendRaw(socksPort, Buffer.concat([Buffer.from([5, 1, 2, 1, 6]), Buffer.from('user-a'), Buffer.from([6]), Buffer.from('pass-a'), Buffer.alloc(700, 0x61)]));
+		await sendRaw(httpPort, Buffer.from('NOT HTTP AT ALL\r\n\r\n'));
+		await sendRaw(httpPort, Buffer.from(`GET http://x/ HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`));
+		const slow = net.connect({host: '127.0.0.1', port: socksPort});
+		slow.on('error', () => undefined);
+		slow.write(Buffer.from([5]));
+		const slowHttp = net.connect({host: '127.0.0.1', port: httpPort});
+		slowHttp.on('error', () => undefined);
+		slowHttp.write('GET http://x/ HTTP/1.1\r\nHost: x\r\n');
+		await Promise.all([slow, slowHttp].map(async socket => new Promise(resolve => socket.once('close', resolve))));
+		const after = front.stats.refused;
+		expect(after.malformed - before.malformed).toBe(3);
+		expect(after.truncated - before.truncated).toBe(1);
+		expect(after.oversized - before.oversized).toBe(1);
+		expect(after['handshake-timeout'] - before['handshake-timeout']).toBe(2);
+		live.write(`GET /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+		expect(await readAll(live)).toContain('"url":"/live"');
+	});
+});
+
+/** A raw SOCKS5 tunnel to 127.0.0.1:port, ready for bytes. */
+async function openSocksTunnel(frontPort: number, username: string, password: string, port: number): Promise<net.Socket> {
+	const socket = net.connect({host: '127.0.0.1', port: frontPort});
+	const user = Buffer.from(username);
+	const pass = Buffer.from(password);
+	const expected = Buffer.from([5, 2, 1, 0, 5, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+	let received = Buffer.alloc(0);
+	await new Promise<void>((resolve, reject) => {
+		socket.on('error', reject);
+		socket.on('data', function onData(chunk: Buffer) {
+			received = Buffer.concat([received, chunk]);
+			if (received.length >= expected.length) {
+				socket.off('data', onData);
+				socket.off('error', reject);
+				socket.pause();
+				if (received.equals(expected)) {
+					resolve();
+				} else {
+					reject(new Error(`unexpected handshake answer ${received.toString('hex')}`));
+				}
+			}
+		});
+		socket.write(Buffer.concat([Buffer.from([5, 1, 2, 1, user.length]), user, Buffer.from([pass.length]), pass, Buffer.from([5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xFF])]));
+	});
+	return socket;
+}
+
+async function readAll(socket: net.Socket): Promise<string> {
+	socket.setEncoding('utf8');
+	let text = '';
+	socket.on('data', (chunk: string) => {
+		text += chunk;
+	});
+	socket.resume();
+	await new Promise(resolve => socket.once('close', resolve));
+	return text;
+}
+
+async function sendRaw(port: number, bytes: Buffer, {end = false} = {}): Promise<void> {
+	const socket = net.connect({host: '127.0.0.1', port});
+	socket.on('error', () => undefined);
+	socket.on('data', () => undefined);
+	if (end) {
+		socket.end(bytes);
+	} else {
+		socket.write(bytes);
+	}
+
+	await new Promise(resolve => socket.once('close', resolve));
+}
