@@ -172,7 +172,8 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 		try {
 			await tor.waitForBootstrap({timeoutMs: this.options.bootstrapTimeoutMs});
 			await this.serialize(async () => this.pinNewExit(tor));
-			if (tor !== this.process || isStopped(this.status)) {
+			// Replaced, stopped, or dead meanwhile (its exit handler has taken over): nothing to serve.
+			if (tor !== this.process || tor.status !== 'ready' || isStopped(this.status)) {
 				return;
 			}
 
