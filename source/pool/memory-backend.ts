@@ -1,4 +1,5 @@
 import {EventEmitter} from 'node:events';
+import {UnknownInstanceError} from './errors/unknown-instance-error.js';
 import type {InstanceSnapshot, PoolBackend, PoolEvents, ProxyEndpoint} from './pool-backend.js';
 
 export type MemoryBackendOptions = {
@@ -88,7 +89,7 @@ export class MemoryBackend implements PoolBackend {
 	private get(id: string): Entry {
 		const entry = this.entries.get(id);
 		if (!entry || this.stopped) {
-			throw new Error(`no proxy ${id}`);
+			throw new UnknownInstanceError(`no proxy ${id}`, id);
 		}
 
 		return entry;

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {parseCheckBody} from '../util/parse-check-body.js';
 import {httpGetViaSocks} from '../util/socks-fetch.js';
 import type {TorControl} from './control/tor-control.js';
+import {ExitCheckError} from './errors/exit-check-error.js';
 
 export type ExitCheck = {
 	/** The address the check service saw. */
@@ -19,12 +20,12 @@ export async function checkExit({control, host, socksPort, checkUrl, timeoutMs}:
 	const username = `nc-check-${randomBytes(6).toString('hex')}`;
 	const response = await httpGetViaSocks({socksHost: host, socksPort, url: checkUrl, username, password: randomBytes(6).toString('hex'), timeoutMs});
 	if (response.status !== 200) {
-		throw new Error(`the IP check ${checkUrl} answered HTTP ${response.status}`);
+		throw new ExitCheckError(`the IP check ${checkUrl} answered HTTP ${response.status}`);
 	}
 
 	const ip = parseCheckBody(response.body);
 	if (!ip) {
-		throw new Error(`the IP check ${checkUrl} gave no exit address`);
+		throw new ExitCheckError(`the IP check ${checkUrl} gave no exit address`);
 	}
 
 	const circuits = await control.getCircuits().catch(() => []);

@@ -7,7 +7,11 @@ import {freePorts, isPortFree} from '../util/free-port.js';
 import {holdPorts, type HeldPorts} from '../util/held-ports.js';
 import {defaultCacheDirectory, lockDataDirectory, networkKey, type LockedDirectory} from './data-directory.js';
 import {ClosedError} from '../core/errors/closed-error.js';
+import {UnknownInstanceError} from '../pool/errors/unknown-instance-error.js';
+import {PoolNotReadyError} from './errors/pool-not-ready-error.js';
+import {PortInUseError} from './errors/port-in-use-error.js';
 import {TorNotFoundError} from './errors/tor-not-found-error.js';
+import {TorrcFileError} from './errors/torrc-file-error.js';
 import {ExitAllocator} from './exit-allocator.js';
 import {TorInstance, type InstancePorts} from './tor-instance.js';
 
@@ -39,7 +43,13 @@ export type TorBackendOptions = {
 	fresh?: boolean;
 	bootstrapTimeoutMs?: number;
 	checkTimeoutMs?: number;
+	/** How often a ready instance checks that Tor answers and its exit works; default 60 s, 0 never. */
 	healthIntervalMs?: number;
+	/**
+	 * How long Tor has to answer a health check before it is deemed hung, killed and restarted;
+	 * default 10 s, whatever the interval (a short interval must not kill a healthy Tor under load).
+	 */
+	healthTimeoutMs?: number;
 	stopTimeoutMs?: number;
 };
 
@@ -117,6 +127,7 @@ export class TorBackend implements PoolBackend {
 				bootstrapTimeoutMs: this.options.bootstrapTimeoutMs ?? 180_000,
 				checkTimeoutMs: this.options.checkTimeoutMs ?? 30_000,
 				healthIntervalMs: this.options.healthIntervalMs ?? 60_000,
+				healthTimeoutMs: this.options.healthTimeoutMs ?? 10_000,
 				stopTimeoutMs: this.options.stopTimeoutMs ?? 5000,
 				// Ports the user chose (--base-port) stay; picked ones may move if taken while Tor is down.
 				...(this.options.basePort === undefined ? {freshPorts: async () => freshInstancePorts(host)} : {}),
@@ -159,7 +170,7 @@ export class TorBackend implements PoolBackend {
 
 			const timer = setTimeout(() => {
 				finish();
-				reject(new Error(`${count} Tor instances were not ready within ${timeoutMs} ms`));
+				reject(new PoolNotReadyError(count, timeoutMs));
 			}, timeoutMs);
 			const finish = () => {
 				clearTimeout(timer);
@@ -195,7 +206,7 @@ export class TorBackend implements PoolBackend {
 	private get(id: string): TorInstance {
 		const instance = this.instances.get(id);
 		if (!instance) {
-			throw new Error(`no Tor instance ${id}`);
+			throw new UnknownInstanceError(`no Tor instance ${id}`, id);
 		}
 
 		return instance;
@@ -207,8 +218,8 @@ export class TorBackend implements PoolBackend {
 			return [];
 		}
 
-		await access(file).catch(() => {
-			throw new Error(`torrc file not found: ${file}`);
+		await access(file).catch((error: unknown) => {
+			throw new TorrcFileError(file, {cause: error});
 		});
 		return (await readFile(file, 'utf8')).split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('#'));
 	}
@@ -224,7 +235,7 @@ export class TorBackend implements PoolBackend {
 		for (const port of ports) {
 			// eslint-disable-next-line no-await-in-loop
 			if (!(await isPortFree(port, host))) {
-				throw new Error(`port ${port} on ${host} is in use: pick another --base-port, or leave it out to use free ports`);
+				throw new PortInUseError(port, host);
 			}
 		}
 

@@ -1,56 +1,35 @@
 import {EventEmitter} from 'node:events';
+import {type Status, isStopped} from '../core/status.js';
 import type {InstanceSnapshot, InstanceState, ProxyEndpoint} from '../pool/pool-backend.js';
-import type {RouterStatus} from './control/router-status.js';
-import type {ExitAllocator} from './exit-allocator.js';
-import {checkExit} from './exit-check.js';
-import {NoExitError} from './errors/no-exit-error.js';
+import {pinNewExit} from './exit-pinning.js';
+import {InstanceNotReadyError} from './errors/instance-not-ready-error.js';
+import {instanceState} from './instance-state.js';
 import {TorStartError} from './errors/tor-start-error.js';
-import {TorProcess} from './tor-process.js';
+import {watchHealth} from './health-check.js';
+import {RestartBackoff} from './restart-backoff.js';
+import type {InstancePorts, TorInstanceEvents, TorInstanceOptions} from './tor-instance-options.js';
+import {type TorExitInfo, TorProcess} from './tor-process.js';
 
-export type TorInstanceOptions = {
-	id: string;
-	torPath?: string;
-	host: string;
-	socksPort: number;
-	httpTunnelPort: number;
-	controlPort: number;
-	dataDirectory: string;
-	torrcLines: string[];
-	checkUrl: string;
-	allocator: ExitAllocator;
-	bootstrapTimeoutMs: number;
-	checkTimeoutMs: number;
-	/** How often a ready instance proves its exit still works (0: never). */
-	healthIntervalMs: number;
-	stopTimeoutMs: number;
-	/**
-	 * New free ports (SOCKS, HTTP tunnel, control), for a restart that found one of its ports taken
-	 * meanwhile. Without it (ports the user chose), the instance keeps retrying its own.
-	 */
-	freshPorts?: () => Promise<InstancePorts>;
-};
-
-export type InstancePorts = {socksPort: number; httpTunnelPort: number; controlPort: number};
-
-export type TorInstanceEvents = {
-	change: [InstanceSnapshot];
-	ready: [ProxyEndpoint];
-	down: [reason: string];
-	/** The exit changed by itself (re-pinned after the old exit failed). */
-	update: [ProxyEndpoint];
-	log: [message: string];
-};
-
-const maxPinAttempts = 6;
-const maxBackoffMs = 30_000;
+export type {InstancePorts, TorInstanceEvents, TorInstanceOptions} from './tor-instance-options.js';
 
 /**
  * One supervised Tor instance: starts Tor, waits for 100% bootstrap, pins an exit and proves it
- * with a request, re-pins on rotation, restarts Tor with backoff when it dies or stops answering.
+ * with a request (exit-pinning.ts), re-pins on rotation, checks its health (health-check.ts), and
+ * restarts Tor with backoff (restart-backoff.ts) when it dies or stops answering.
+ *
+ * Its lifecycle is one `Status`: `starting` (the first start), `ready` (serving a pinned exit, also
+ * while it rotates), `offline` (Tor died or never came up, and is being restarted), `stopping`,
+ * `stopped`. The pool's finer `InstanceState` is derived from it (see `state`).
  */
 export class TorInstance extends EventEmitter<TorInstanceEvents> {
+	private status: Status = 'idle';
+	/**
+	 * The current Tor. Callbacks of an earlier one (its exit, its bootstrap finishing, its health
+	 * checks) compare their process with this one and do nothing once it has been replaced.
+	 */
 	private process: TorProcess | undefined;
-	private state: InstanceState = 'starting';
+	/** The rotation being run, if any: work in flight, shown as `rotating`, not a lifecycle state. */
+	private rotation: Promise<ProxyEndpoint> | undefined;
 	private bootstrap = 0;
 	private startedAt: number | undefined;
 	private exitIp: string | undefined;
@@ -58,12 +37,11 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 	private rotations = 0;
 	private restarts = 0;
 	private lastError: string | undefined;
-	private backoffMs = 500;
+	private readonly backoff = new RestartBackoff();
 	private restartTimer: NodeJS.Timeout | undefined;
-	private healthTimer: NodeJS.Timeout | undefined;
+	private stopHealthChecks: (() => void) | undefined;
 	private queue: Promise<unknown> = Promise.resolve();
-	private stopped = false;
-	private generation = 0;
+	private stopping: Promise<void> | undefined;
 	private ports: InstancePorts;
 
 	constructor(private readonly options: TorInstanceOptions) {
@@ -81,34 +59,47 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 		return {id, host, port: this.ports.socksPort, httpPort: this.ports.httpTunnelPort, exitIp: this.exitIp};
 	}
 
+	/** What the pool shows: the lifecycle status, with `rotating` and `restarting` told apart. */
+	get state(): InstanceState {
+		return instanceState(this.status, {rotating: this.rotation !== undefined, torStatus: this.process?.status});
+	}
+
 	snapshot(): InstanceSnapshot {
 		return {...this.endpoint, state: this.state, bootstrap: this.bootstrap, startedAt: this.startedAt, rotations: this.rotations, restarts: this.restarts, pid: this.process?.pid, lastError: this.lastError};
 	}
 
 	/** Spawn Tor and connect to it; resolves once its control port is up. Readiness follows in the background. */
 	async start(): Promise<void> {
-		const tor = await this.spawn();
-		void this.becomeReady(tor, this.generation);
+		if (this.status !== 'idle') {
+			throw new TorStartError(`cannot start instance ${this.id}: it is ${this.status}`, []);
+		}
+
+		this.setStatus('starting');
+		await this.launch();
 	}
 
 	/** Pin a new exit (different from the current one) and verify it. Rotations of one instance run one at a time. */
 	async rotate(): Promise<ProxyEndpoint> {
 		return this.serialize(async () => {
-			if (this.state !== 'ready' || !this.process) {
-				throw new Error(`instance ${this.id} is ${this.state}`);
+			const tor = this.process;
+			if (this.status !== 'ready' || !tor) {
+				throw new InstanceNotReadyError(this.id, this.state);
 			}
 
-			this.setState('rotating');
+			this.rotation = this.pinNewExit(tor).then(() => this.endpoint);
+			this.changed();
 			try {
-				await this.pinNewExit(this.process);
+				await this.rotation;
 				this.rotations++;
-				this.setState('ready');
 				return this.endpoint;
 			} catch (error) {
 				// Its pin is unknown now: restart it (its holder is told it is down) rather than lease it half-rotated.
 				this.fail(error, 'rotation failed');
-				void this.process.stop({timeoutMs: this.options.stopTimeoutMs});
+				void tor.stop({timeoutMs: this.options.stopTimeoutMs});
 				throw error;
+			} finally {
+				this.rotation = undefined;
+				this.changed();
 			}
 		});
 	}
@@ -119,49 +110,78 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 		await this.process?.stop({timeoutMs: this.options.stopTimeoutMs});
 	}
 
+	/** Stop Tor for good and release its exit. Idempotent: a second call waits for the first. */
 	async stop(): Promise<void> {
-		this.stopped = true;
-		clearTimeout(this.restartTimer);
-		clearInterval(this.healthTimer);
-		this.options.allocator.release(this.id);
-		await this.process?.stop({timeoutMs: this.options.stopTimeoutMs});
-		this.setState('stopped');
+		this.stopping ??= (async () => {
+			this.setStatus('stopping');
+			clearTimeout(this.restartTimer);
+			this.stopHealthChecks?.();
+			this.options.allocator.release(this.id);
+			await this.process?.stop({timeoutMs: this.options.stopTimeoutMs});
+			this.setStatus('stopped');
+		})();
+		return this.stopping;
+	}
+
+	/** Spawn Tor; once its control port is up, bring it to ready in the background. A failed start is retried with backoff. */
+	private async launch(): Promise<void> {
+		try {
+			const tor = await this.spawn();
+			void this.becomeReady(tor);
+		} catch (error) {
+			const what = this.restarts > 0 ? 'restart failed' : 'start failed';
+			this.fail(error, what);
+			if (error instanceof TorStartError && error.portConflict) {
+				await this.moveToFreshPorts();
+			}
+
+			this.onExit(`${what}: ${firstLine(error)}`);
+			throw error;
+		}
 	}
 
 	private async spawn(): Promise<TorProcess> {
-		const generation = ++this.generation;
 		const {torPath, dataDirectory, host, torrcLines} = this.options;
 		const tor = new TorProcess({torPath, dataDirectory, host, ...this.ports, torrcLines});
 		this.process = tor;
 		this.bootstrap = 0;
-		this.setState(this.restarts > 0 ? 'restarting' : 'starting');
+		this.changed();
 		tor.on('bootstrap', progress => {
 			this.bootstrap = progress;
-			this.emit('change', this.snapshot());
+			this.changed();
 		});
-		tor.on('exit', info => {
-			if (generation === this.generation) {
-				this.onExit(`tor exited (${info.reason}${info.signal ? `, ${info.signal}` : ''}${info.exitCode === undefined ? '' : `, code ${info.exitCode}`})`);
-			}
-		});
+		// A failed start is launch()'s to handle; from here on, Tor ending is this handler's.
 		await tor.start();
 		this.startedAt = Date.now();
+		const onExit = (info: TorExitInfo) => {
+			if (tor === this.process) {
+				this.onExit(`tor exited (${info.reason}${info.signal ? `, ${info.signal}` : ''}${info.exitCode === undefined ? '' : `, code ${info.exitCode}`})`);
+			}
+		};
+
+		if (tor.exitInfo) {
+			onExit(tor.exitInfo);
+		} else {
+			tor.once('exit', onExit);
+		}
+
 		return tor;
 	}
 
-	private async becomeReady(tor: TorProcess, generation: number): Promise<void> {
+	private async becomeReady(tor: TorProcess): Promise<void> {
 		try {
 			await tor.waitForBootstrap({timeoutMs: this.options.bootstrapTimeoutMs});
 			await this.serialize(async () => this.pinNewExit(tor));
-			if (generation !== this.generation || this.stopped) {
+			// Replaced, stopped, or dead meanwhile (its exit handler has taken over): nothing to serve.
+			if (tor !== this.process || tor.status !== 'ready' || isStopped(this.status)) {
 				return;
 			}
 
-			this.setState('ready');
+			this.setStatus('ready');
 			this.emit('ready', this.endpoint);
-			this.scheduleHealthChecks(tor, generation);
+			this.scheduleHealthChecks(tor);
 		} catch (error) {
-			if (generation === this.generation && !this.stopped) {
+			if (tor === this.process && !isStopped(this.status)) {
 				this.fail(error, 'not ready');
 				// Kill it; the exit handler restarts it with backoff.
 				await tor.stop({timeoutMs: this.options.stopTimeoutMs});
@@ -169,177 +189,83 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 		}
 	}
 
-	/**
-	 * Choose an exit nobody else holds, pin it, and prove traffic leaves through it from a new
-	 * address. When every working exit is held by another instance, one is shared; the old exit
-	 * address is never given back.
-	 */
+	/** Pin an exit other than the current one (see exit-pinning.ts) and serve it. */
 	private async pinNewExit(tor: TorProcess): Promise<void> {
-		const {allocator} = this.options;
-		const relays: RouterStatus[] = await tor.control.getExitRelays();
-		const exclude = new Set<string>(this.exitFingerprint ? [this.exitFingerprint] : []);
-		const previousIp = this.exitIp;
-		let shared: RouterStatus | undefined;
-		for (let attempt = 0; attempt < maxPinAttempts; attempt++) {
-			const relay = allocator.choose(this.id, relays, exclude);
-			if (!relay) {
-				break;
-			}
-
-			exclude.add(relay.fingerprint);
-			// eslint-disable-next-line no-await-in-loop
-			const ip = await this.pinAndCheck(tor, relay);
-			if (ip === undefined || ip === previousIp) {
-				continue;
-			}
-
-			if (allocator.ipsInUse(this.id).has(ip)) {
-				this.emit('log', `${this.id}: exit ${relay.nickname} leaves from ${ip}, already in use; trying another exit`);
-				shared ??= relay;
-				continue;
-			}
-
-			this.pinned(relay, ip);
-			return;
-		}
-
-		const ip = shared ? await this.pinAndCheck(tor, shared) : undefined;
-		if (shared && ip !== undefined && ip !== previousIp) {
-			this.emit('log', `${this.id}: every other exit is in use; sharing ${shared.nickname} (${ip})`);
-			this.pinned(shared, ip);
-			return;
-		}
-
-		throw new NoExitError(`${this.id}: no usable exit found (tried ${exclude.size})`);
-	}
-
-	private pinned(relay: RouterStatus, ip: string): void {
-		this.options.allocator.assign(this.id, relay.fingerprint, ip);
-		this.exitFingerprint = relay.fingerprint;
-		this.exitIp = ip;
+		const {id, host, checkUrl, checkTimeoutMs, allocator} = this.options;
+		const exit = await pinNewExit({
+			id,
+			control: tor.control,
+			host,
+			socksPort: this.ports.socksPort,
+			checkUrl,
+			checkTimeoutMs,
+			allocator,
+			previous: {fingerprint: this.exitFingerprint, ip: this.exitIp},
+			log: message => this.emit('log', message),
+		});
+		this.exitFingerprint = exit.fingerprint;
+		this.exitIp = exit.ip;
 		this.lastError = undefined;
 	}
 
-	/**
-	 * Pin `relay` and check through the instance that traffic leaves through it. Circuits Tor was
-	 * building while the pin was set can slip through the first close; they are closed again and the
-	 * check repeated. Resolves with the exit address seen, or undefined when the relay failed.
-	 */
-	private async pinAndCheck(tor: TorProcess, relay: RouterStatus): Promise<string | undefined> {
-		const {host, socksPort, checkUrl, checkTimeoutMs} = this.options;
-		for (let round = 0; round < 3; round++) {
-			try {
-				// eslint-disable-next-line no-await-in-loop
-				await tor.control.pinExit(relay.fingerprint);
-				// eslint-disable-next-line no-await-in-loop
-				const check = await checkExit({control: tor.control, host, socksPort, checkUrl, timeoutMs: checkTimeoutMs});
-				if (check.exitFingerprint === relay.fingerprint) {
-					// eslint-disable-next-line no-await-in-loop
-					await this.closeStrayCircuits(tor, relay.fingerprint);
-					return check.ip;
-				}
-
-				this.emit('log', `${this.id}: check left through ${check.exitFingerprint?.slice(0, 8) ?? 'an unknown circuit'}, not the pinned ${relay.nickname}; closing circuits again`);
-			} catch (error) {
-				this.emit('log', `${this.id}: exit ${relay.nickname} failed its check: ${(error as Error).message}`);
-				return undefined;
-			}
-		}
-
-		return undefined;
-	}
-
-	/** Close every circuit that is not a built circuit ending at `fingerprint`: nothing may slip past the pin. */
-	private async closeStrayCircuits(tor: TorProcess, fingerprint: string): Promise<void> {
-		const circuits = await tor.control.getCircuits();
-		const stray = circuits.filter(circuit => circuit.status !== 'BUILT' || circuit.path.at(-1)?.fingerprint !== fingerprint);
-		await Promise.all(stray.map(async circuit => tor.control.closeCircuit(circuit.id).catch(() => undefined)));
-	}
-
-	private scheduleHealthChecks(tor: TorProcess, generation: number): void {
-		clearInterval(this.healthTimer);
-		const {healthIntervalMs, host, socksPort, checkUrl, checkTimeoutMs} = this.options;
+	private scheduleHealthChecks(tor: TorProcess): void {
+		this.stopHealthChecks?.();
+		const {healthIntervalMs, healthTimeoutMs, host, checkUrl, checkTimeoutMs, stopTimeoutMs} = this.options;
 		if (healthIntervalMs <= 0) {
 			return;
 		}
 
-		let failures = 0;
-		this.healthTimer = setInterval(() => {
-			void this.serialize(async () => {
-				if (generation !== this.generation || this.state !== 'ready') {
-					return;
-				}
-
+		this.stopHealthChecks = watchHealth({
+			intervalMs: healthIntervalMs,
+			serialize: async check => this.serialize(check),
+			probe: () => (tor === this.process && this.status === 'ready'
+				? {control: tor.control, timeoutMs: healthTimeoutMs, host, socksPort: this.ports.socksPort, checkUrl, checkTimeoutMs, exitIp: this.exitIp}
+				: undefined),
+			onUnresponsive: async error => {
+				// Tor stopped answering its controller: kill it; the exit handler restarts it.
+				this.fail(error, 'tor stopped answering');
+				await tor.stop({timeoutMs: Math.min(1000, stopTimeoutMs)});
+			},
+			onExitFailing: async () => {
+				this.emit('log', `${this.id}: exit ${this.exitIp ?? '?'} stopped working; pinning another`);
 				try {
-					await tor.control.command('GETINFO version', {timeoutMs: Math.min(5000, healthIntervalMs)});
+					await this.pinNewExit(tor);
+					this.emit('update', this.endpoint);
+					this.changed();
 				} catch (error) {
-					// Tor stopped answering its controller: kill it; the exit handler restarts it.
-					this.fail(error, 'tor stopped answering');
-					await tor.stop({timeoutMs: Math.min(1000, this.options.stopTimeoutMs)});
-					return;
+					this.fail(error, 're-pin failed');
+					await tor.stop({timeoutMs: stopTimeoutMs});
 				}
-
-				try {
-					const check = await checkExit({control: tor.control, host, socksPort, checkUrl, timeoutMs: checkTimeoutMs});
-					failures = check.ip === this.exitIp ? 0 : failures + 1;
-				} catch {
-					failures++;
-				}
-
-				if (failures >= 2) {
-					failures = 0;
-					this.emit('log', `${this.id}: exit ${this.exitIp ?? '?'} stopped working; pinning another`);
-					try {
-						await this.pinNewExit(tor);
-						this.emit('update', this.endpoint);
-						this.emit('change', this.snapshot());
-					} catch (error) {
-						this.fail(error, 're-pin failed');
-						await tor.stop({timeoutMs: this.options.stopTimeoutMs});
-					}
-				}
-			});
-		}, healthIntervalMs);
-		this.healthTimer.unref();
+			},
+		});
 	}
 
+	/** Tor ended (or could not start): tell the pool, and restart it after a backoff unless we are stopping. */
 	private onExit(reason: string): void {
-		clearInterval(this.healthTimer);
+		this.stopHealthChecks?.();
 		this.options.allocator.release(this.id);
 		this.exitFingerprint = undefined;
-		if (this.stopped) {
+		if (isStopped(this.status)) {
 			return;
 		}
 
-		const wasUsable = this.state === 'ready' || this.state === 'rotating';
+		const servedMs = this.status === 'ready' && this.startedAt !== undefined ? Date.now() - this.startedAt : undefined;
 		this.lastError ??= reason;
-		this.setState('down');
+		this.setStatus('offline');
 		this.emit('down', reason);
-		if (wasUsable && this.startedAt !== undefined && Date.now() - this.startedAt > 60_000) {
-			this.backoffMs = 500;
-		}
-
-		const delay = this.backoffMs;
-		this.backoffMs = Math.min(this.backoffMs * 2, maxBackoffMs);
+		const delay = this.backoff.next(servedMs);
 		this.emit('log', `${this.id}: ${reason}; restarting in ${delay} ms`);
 		this.restartTimer = setTimeout(() => {
 			this.restarts++;
 			this.lastError = undefined;
-			this.spawn().then(tor => this.becomeReady(tor, this.generation), async (error: unknown) => {
-				this.fail(error, 'restart failed');
-				if (isPortConflict(error)) {
-					await this.moveToFreshPorts();
-				}
-
-				this.onExit(`restart failed: ${(error as Error).message.split('\n')[0]}`);
-			});
+			this.launch().catch(() => undefined);
 		}, delay);
 	}
 
 	/** Another process took one of our ports while Tor was down: take new ones, if we may. */
 	private async moveToFreshPorts(): Promise<void> {
 		const {freshPorts} = this.options;
-		if (!freshPorts || this.stopped) {
+		if (!freshPorts || isStopped(this.status)) {
 			return;
 		}
 
@@ -348,18 +274,22 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 			this.ports = await freshPorts();
 			this.emit('log', `${this.id}: a port of ${previous.socksPort}/${previous.httpTunnelPort}/${previous.controlPort} is taken; moving to ${this.ports.socksPort}/${this.ports.httpTunnelPort}/${this.ports.controlPort}`);
 		} catch (error) {
-			this.emit('log', `${this.id}: no free ports to move to: ${error instanceof Error ? error.message : String(error)}`);
+			this.emit('log', `${this.id}: no free ports to move to: ${firstLine(error)}`);
 		}
 	}
 
 	private fail(error: unknown, what: string): void {
-		this.lastError = `${what}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+		this.lastError = `${what}: ${firstLine(error)}`;
 		this.emit('log', `${this.id}: ${this.lastError}`);
-		this.emit('change', this.snapshot());
+		this.changed();
 	}
 
-	private setState(state: InstanceState): void {
-		this.state = state;
+	private setStatus(status: Status): void {
+		this.status = status;
+		this.changed();
+	}
+
+	private changed(): void {
 		this.emit('change', this.snapshot());
 	}
 
@@ -370,7 +300,7 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 	}
 }
 
-/** Tor could not bind one of its listeners (Tor logs "Could not bind to ...: Address already in use"). */
-function isPortConflict(error: unknown): boolean {
-	return error instanceof TorStartError && error.logLines.some(line => /could not bind to .*address already in use/i.test(line));
+function firstLine(error: unknown): string {
+	return error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
 }
+

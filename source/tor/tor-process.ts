@@ -4,6 +4,8 @@ import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {setTimeout as delay} from 'node:timers/promises';
 import {type ResultPromise, execa} from 'execa';
+import type {Status} from '../core/status.js';
+import {Termination} from '../util/terminate.js';
 import type {TorControlEvent} from './control/async-event.js';
 import {redactControlLine} from './control/redact.js';
 import {TorControl} from './control/tor-control.js';
@@ -33,7 +35,8 @@ export interface TorProcessOptions {
 	startTimeoutMs?: number;
 }
 
-export type TorProcessStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+/** The shared lifecycle words; a Tor process is never `offline` (once gone, it stays gone). */
+export type TorProcessStatus = Exclude<Status, 'offline'>;
 
 /** Why the process ended: `stop()` was called, `start()` failed, or Tor exited by itself (crash, lost owner). */
 export type TorExitReason = 'stopped' | 'start-failed' | 'exited';
@@ -61,7 +64,7 @@ const spawnOptions = {
 	stdin: 'ignore',
 	// No execa cleanup: it does not apply to detached children. stop() ends Tor on every normal path;
 	// TAKEOWNERSHIP (and __OwningControllerProcess before it) ends it when this process dies.
-	// Our own escalation in stop().
+	// Our own escalation in stop() (util/terminate.ts).
 	forceKillAfterDelay: false,
 	// Its own process group: a terminal's Ctrl-C reaches only us, and we stop Tor in order (leases
 	// told first).
@@ -81,8 +84,8 @@ export class TorProcess extends EventEmitter<TorProcessEvents> {
 	readonly #logTail: string[] = [];
 	#subprocess: ResultPromise<typeof spawnOptions> | undefined;
 	#exited: Promise<TorExitInfo> | undefined;
-	#reason: TorExitReason | undefined;
-	#killed = false;
+	/** Why Tor ended (the first reason wins) and whether SIGKILL was needed. */
+	readonly #termination = new Termination<TorExitReason>();
 	#stopping: Promise<void> | undefined;
 
 	constructor(options: TorProcessOptions) {
@@ -115,7 +118,7 @@ export class TorProcess extends EventEmitter<TorProcessEvents> {
 			await this.control.resetConf(['__OwningControllerProcess']);
 			await this.control.setEvents(['STATUS_CLIENT']);
 		} catch (error) {
-			this.#reason ??= 'start-failed';
+			this.#termination.record('start-failed');
 			await this.stop();
 			if (error instanceof TorNotFoundError || error instanceof TorStartError) {
 				throw error;
@@ -128,13 +131,13 @@ export class TorProcess extends EventEmitter<TorProcessEvents> {
 			throw new TorStartError('tor was stopped while starting', [...this.#logTail]);
 		}
 
-		this.status = 'running';
+		this.status = 'ready';
 	}
 
 	/** Resolve once Tor reports PROGRESS=100; reject on timeout (default 120 s) or if Tor ends first. */
 	async waitForBootstrap(options: {timeoutMs?: number} = {}): Promise<void> {
 		const timeoutMs = options.timeoutMs ?? 120_000;
-		if (this.status !== 'running') {
+		if (this.status !== 'ready') {
 			throw new TorBootstrapError(`cannot wait for bootstrap: tor is ${this.status}`, this.bootstrapProgress);
 		}
 
@@ -181,7 +184,7 @@ export class TorProcess extends EventEmitter<TorProcessEvents> {
 	}
 
 	async #stop(timeoutMs: number): Promise<void> {
-		this.#reason ??= 'stopped';
+		this.#termination.record('stopped');
 		const subprocess = this.#subprocess;
 		if (!subprocess || !this.#exited) {
 			this.status = 'stopped';
@@ -193,17 +196,9 @@ export class TorProcess extends EventEmitter<TorProcessEvents> {
 			this.status = 'stopping';
 		}
 
-		if (!this.exitInfo) {
-			subprocess.kill('SIGTERM');
-			const escalation = new AbortController();
-			delay(timeoutMs, undefined, {signal: escalation.signal}).then(() => {
-				this.#killed = true;
-				subprocess.kill('SIGKILL');
-			}, () => undefined);
-			await this.#exited;
-			escalation.abort();
-		}
-
+		await this.#termination.terminate(subprocess, 'stopped', {timeoutMs});
+		// The process is gone; wait for its exit to be recorded (exitInfo, the 'exit' event).
+		await this.#exited;
 		await this.control.close();
 	}
 
@@ -270,9 +265,8 @@ export class TorProcess extends EventEmitter<TorProcessEvents> {
 	}
 
 	#onExit(exitCode: number | undefined, signal: string | undefined): TorExitInfo {
-		const reason = this.#reason ?? (this.status === 'starting' ? 'start-failed' : 'exited');
-		this.#reason = reason;
-		const info: TorExitInfo = {reason, exitCode, signal, killed: this.#killed};
+		const reason = this.#termination.record(this.status === 'starting' ? 'start-failed' : 'exited');
+		const info: TorExitInfo = {reason, exitCode, signal, killed: this.#termination.killed};
 		this.exitInfo = info;
 		this.status = 'stopped';
 		void this.control.close();

@@ -122,7 +122,7 @@ describe('TorControl against a real tor', () => {
 		await expect(pending).rejects.toBeInstanceOf(TorControlClosedError);
 		await closing;
 		await control.close();
-		expect(control.status).toBe('closed');
+		expect(control.status).toBe('stopped');
 		await expect(control.getInfo(['version'])).rejects.toBeInstanceOf(TorControlClosedError);
 	});
 

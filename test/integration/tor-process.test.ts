@@ -11,6 +11,7 @@ import {type TorExitInfo, TorProcess, type TorProcessOptions} from '../../source
 import {freePorts} from '../../source/util/free-port.js';
 import {Cleanups} from '../helpers/cleanups.js';
 import {isAlive} from '../helpers/cli.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 const cleanups = new Cleanups();
 afterEach(async () => {
@@ -58,7 +59,7 @@ describe('TorProcess', () => {
 		const logs: string[] = [];
 		tor.on('log', line => logs.push(line));
 		await tor.start();
-		expect(tor.status).toBe('running');
+		expect(tor.status).toBe('ready');
 		const pid = tor.pid ?? 0;
 		expect(isAlive(pid)).toBe(true);
 		expect((await tor.control.getInfo(['version'])).version).toMatch(/^0\.4\./);
@@ -79,7 +80,7 @@ describe('TorProcess', () => {
 		expect(tor.status).toBe('stopped');
 		expect(isAlive(pid)).toBe(false);
 		expect(exits).toEqual([{reason: 'stopped', exitCode: 0, signal: undefined, killed: false}]);
-		expect(tor.control.status).toBe('closed');
+		expect(tor.control.status).toBe('stopped');
 	});
 
 	it('starts with a random hashed password', async () => {
@@ -98,9 +99,14 @@ describe('TorProcess', () => {
 		await tor.start();
 		const progress: number[] = [];
 		tor.on('bootstrap', value => progress.push(value));
+		// With the network off Tor can never reach 100%: the deadline is the only way out, however
+		// short. Its reply to the phase question may come after the deadline on a busy machine; it
+		// is still reported, so wait for it rather than race it.
 		const error: unknown = await tor.waitForBootstrap({timeoutMs: 300}).catch((error_: unknown) => error_);
 		expect(error).toBeInstanceOf(TorBootstrapError);
 		expect((error as TorBootstrapError).progress).toBe(0);
+		expect((error as Error).message).toMatch(/did not bootstrap within 300 ms/);
+		await waitFor(() => progress.length > 0, {timeoutMs: 30_000, message: 'the bootstrap phase'});
 		expect(progress).toEqual([0]);
 		expect(await tor.control.getBootstrapPhase()).toEqual({severity: 'NOTICE', progress: 0, tag: 'starting', summary: 'Starting'});
 	});
@@ -170,6 +176,8 @@ describe('TorProcess', () => {
 		const exited = new Promise<TorExitInfo>(resolve => {
 			tor.once('exit', resolve);
 		});
+		const logs: string[] = [];
+		tor.on('log', line => logs.push(line));
 		const cookieFile = path.join(dataDirectory, 'control_auth_cookie');
 		// A raw controller: COOKIE authentication, TAKEOWNERSHIP, then it waits to be killed.
 		const owner = execa(process.execPath, ['-e', `
@@ -199,12 +207,11 @@ describe('TorProcess', () => {
 		});
 		const pid = tor.pid ?? 0;
 		owner.kill('SIGKILL');
-		const killedAt = Date.now();
-		await vi.waitFor(() => {
-			expect(isAlive(pid)).toBe(false);
-		}, {timeout: 10_000, interval: 50});
-		expect(Date.now() - killedAt).toBeLessThan(10_000);
-		expect(await exited).toMatchObject({reason: 'exited', killed: false});
+		// Nobody signalled Tor: it exited by itself, cleanly, and said why (the owner's connection
+		// closed, not the PID polling, which start() turned off).
+		expect(await exited).toEqual({reason: 'exited', exitCode: 0, signal: undefined, killed: false});
+		expect(logs.some(line => line.includes('Owning controller connection has closed -- exiting now.'))).toBe(true);
+		expect(isAlive(pid)).toBe(false);
 		expect(tor.status).toBe('stopped');
 	});
 });

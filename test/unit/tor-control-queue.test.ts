@@ -57,7 +57,7 @@ describe('TorControl command queue', () => {
 		}
 
 		await first;
-		expect(control.status).toBe('closed');
+		expect(control.status).toBe('stopped');
 		await expect(control.getInfo(['version'])).rejects.toBeInstanceOf(TorControlClosedError);
 		await control.close();
 	});
@@ -71,7 +71,7 @@ describe('TorControl command queue', () => {
 		server.hangUp();
 		await expect(pending).rejects.toBeInstanceOf(TorControlClosedError);
 		await closed;
-		expect(control.status).toBe('closed');
+		expect(control.status).toBe('stopped');
 		await expect(control.connect()).rejects.toBeInstanceOf(TorControlClosedError);
 	});
 
@@ -111,14 +111,14 @@ describe('TorControl connection', () => {
 		cleanups.push(async () => server.close());
 		await control.connect();
 		await control.connect();
-		expect(control.status).toBe('connected');
+		expect(control.status).toBe('ready');
 		expect(await control.getInfo(['version'])).toEqual({version: '0.4.9.11'});
 	});
 
 	it('closes cleanly when never connected, and while connecting', async () => {
 		const idle = new TorControl({host: '127.0.0.1', port: 1});
 		await idle.close();
-		expect(idle.status).toBe('closed');
+		expect(idle.status).toBe('stopped');
 
 		const server = await startFakeControlPort(version);
 		cleanups.push(async () => server.close());
@@ -126,6 +126,6 @@ describe('TorControl connection', () => {
 		const connecting = control.connect();
 		await control.close();
 		await expect(connecting).rejects.toBeInstanceOf(TorControlClosedError);
-		expect(control.status).toBe('closed');
+		expect(control.status).toBe('stopped');
 	});
 });

@@ -108,7 +108,7 @@ describe('TorControl against recorded sessions', () => {
 		});
 		await expectControlError(bad.control.authenticate({password: 'wrong'}), 515);
 		await closed;
-		expect(bad.control.status).toBe('closed');
+		expect(bad.control.status).toBe('stopped');
 
 		const unauthenticated = await replaySession(session, session.unauthenticated);
 		await expectControlError(unauthenticated.control.getInfo(['version']), 514);

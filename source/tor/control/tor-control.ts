@@ -1,5 +1,6 @@
 import {EventEmitter} from 'node:events';
 import type net from 'node:net';
+import {type Status, isStopped} from '../../core/status.js';
 import {type TorControlEvent, parseAsyncEvent} from './async-event.js';
 import {type AuthenticateOptions, authenticateControl} from './authenticate.js';
 import {type BootstrapPhase, parseBootstrapPhase} from './bootstrap-phase.js';
@@ -33,7 +34,11 @@ export interface TorControlEvents {
 	close: [error: Error | undefined];
 }
 
-export type TorControlStatus = 'idle' | 'connecting' | 'connected' | 'closing' | 'closed';
+/**
+ * The shared lifecycle words: `starting` while connecting, `ready` once connected, `stopping` while
+ * closing, `stopped` once closed (by either side). A closed connection is never reopened.
+ */
+export type TorControlStatus = Exclude<Status, 'offline'>;
 
 const unknownCircuitCode = 552;
 
@@ -60,11 +65,11 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 
 	/** Open the TCP connection. After a failure the instance stays usable, so callers may retry. */
 	async connect(): Promise<void> {
-		if (this.status === 'connected') {
+		if (this.status === 'ready') {
 			return;
 		}
 
-		if (this.status === 'closing' || this.status === 'closed') {
+		if (isStopped(this.status)) {
 			throw new TorControlClosedError('cannot connect: the control connection was closed');
 		}
 
@@ -81,7 +86,7 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 		}
 
 		const socket = this.#socket;
-		if (this.status !== 'connected' || !socket) {
+		if (this.status !== 'ready' || !socket) {
 			throw new TorControlClosedError(`cannot send "${redactControlLine(line)}": the control connection is ${this.status}`);
 		}
 
@@ -205,15 +210,15 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 	}
 
 	async #close(): Promise<void> {
-		if (this.status !== 'closed') {
-			this.status = 'closing';
+		if (this.status !== 'stopped') {
+			this.status = 'stopping';
 		}
 
 		this.#connectAbort?.abort();
 		this.#pending.rejectAll(new TorControlClosedError('the control connection was closed by the controller'));
 		const socket = this.#socket;
 		if (!socket || !this.#socketClosed) {
-			this.status = 'closed';
+			this.status = 'stopped';
 			return;
 		}
 
@@ -225,19 +230,19 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 
 	async #openSocket(): Promise<void> {
 		const {host, port, connectTimeoutMs} = this.#options;
-		this.status = 'connecting';
+		this.status = 'starting';
 		this.#connectAbort = new AbortController();
 		try {
 			const socket = await connectSocket({host, port, timeoutMs: connectTimeoutMs, signal: this.#connectAbort.signal});
-			if (this.status !== 'connecting') {
+			if (this.status !== 'starting') {
 				socket.destroy();
 				throw new TorControlClosedError(`closed while connecting to ${host}:${port}`);
 			}
 
 			this.#attach(socket);
-			this.status = 'connected';
+			this.status = 'ready';
 		} catch (error) {
-			if (this.status === 'connecting') {
+			if (this.status === 'starting') {
 				this.status = 'idle';
 			}
 
@@ -256,7 +261,7 @@ export class TorControl extends EventEmitter<TorControlEvents> {
 		});
 		this.#socketClosed = new Promise(resolve => {
 			socket.once('close', () => {
-				this.status = 'closed';
+				this.status = 'stopped';
 				this.#pending.rejectAll(new TorControlClosedError('the control connection closed', {cause: this.#socketError}));
 				resolve();
 				this.emit('close', this.#socketError);

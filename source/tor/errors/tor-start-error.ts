@@ -10,4 +10,9 @@ export class TorStartError extends Error {
 		super(`${message}${tail}`, options);
 		this.logLines = logLines;
 	}
+
+	/** Tor could not bind one of its listeners (it logs "Could not bind to ...: Address already in use"). */
+	get portConflict(): boolean {
+		return this.logLines.some(line => /could not bind to .*address already in use/i.test(line));
+	}
 }
