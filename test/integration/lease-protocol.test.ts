@@ -1,6 +1,8 @@
 import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {Bus} from '../../source/core/bus/bus.js';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
+import {clientInbound} from '../../source/core/lease/messages.js';
 import type {ProxyDownError} from '../../source/core/errors/proxy-down-error.js';
 import {RotateError} from '../../source/core/errors/rotate-error.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
@@ -95,12 +97,12 @@ describe('heartbeat loss', () => {
 		const [first] = await nextEvent<[ClientProxy]>(client, 'proxy-ready');
 		const down = nextEvent<[ProxyDownError]>(client, 'proxy-down');
 		// The client hears nothing more from its provider.
-		client.bus.testDropRate = 1;
+		client.testDropRate = 1;
 		const [error] = await down;
 		expect(error.name).toBe('ProxyDownError');
 		expect(error.proxy).toBe(first);
 		expect(first.state).toBe('ended');
-		client.bus.testDropRate = 0;
+		client.testDropRate = 0;
 		const [second] = await nextEvent<[ClientProxy]>(client, 'proxy-ready');
 		expect(second.leaseId).not.toBe(first.leaseId);
 	});
@@ -210,16 +212,16 @@ describe('a lost proxy:update', () => {
 		const client = await harness.client();
 		const proxy = await client.getProxy();
 		const before = proxy.exitIp;
-		client.bus.testDropRate = 1;
-		const dropped = client.bus.stats.dropped['test-drop'];
+		client.testDropRate = 1;
+		const dropped = client.stats.dropped['test-drop'];
 		await provider.rotateInstance(proxy.proxyId);
 		const after = provider.instances()[0]!.exitIp;
 		expect(after).not.toBe(before);
 		// Wait until the update (and some heartbeat answers) were really dropped, then hear again.
-		await waitFor(() => client.bus.stats.dropped['test-drop'] > dropped + 2, {message: 'messages dropped'});
+		await waitFor(() => client.stats.dropped['test-drop'] > dropped + 2, {message: 'messages dropped'});
 		expect(proxy.exitIp).toBe(before);
 		const updated = nextEvent(proxy, 'update');
-		client.bus.testDropRate = 0;
+		client.testDropRate = 0;
 		await updated;
 		expect(proxy.exitIp).toBe(after);
 		expect(proxy.state).toBe('active');
@@ -232,12 +234,19 @@ describe('messages forged by a non-holder', () => {
 		const provider = await harness.provider({count: 1});
 		const client = await harness.client();
 		const proxy = await client.getProxy();
-		const thief = await harness.client();
-		const secret = 'x'.repeat(32);
-		await thief.bus.sendMessage('proxy:destroy', provider.id, {leaseId: proxy.leaseId, secret});
-		await thief.bus.sendMessage('proxy:rotate', provider.id, {leaseId: proxy.leaseId, secret, rotateId: crypto.randomUUID()});
-		await thief.bus.sendMessage('proxy:heartbeat', provider.id, {leaseId: proxy.leaseId, secret, seq: 1});
-		await waitFor(() => provider.stats.forged === 3, {message: '3 forged messages counted'});
+		// The thief speaks the protocol on a raw bus of its own.
+		const thief = new Bus({redis: redis.url, namespace: harness.namespace, inbound: clientInbound});
+		try {
+			await thief.connect();
+			const secret = 'x'.repeat(32);
+			await thief.sendMessage('proxy:destroy', provider.id, {leaseId: proxy.leaseId, secret});
+			await thief.sendMessage('proxy:rotate', provider.id, {leaseId: proxy.leaseId, secret, rotateId: crypto.randomUUID()});
+			await thief.sendMessage('proxy:heartbeat', provider.id, {leaseId: proxy.leaseId, secret, seq: 1});
+			await waitFor(() => provider.stats.forged === 3, {message: '3 forged messages counted'});
+		} finally {
+			await thief.close();
+		}
+
 		expect(provider.leases()).toMatchObject([{leaseId: proxy.leaseId, exitIp: proxy.exitIp}]);
 		expect(proxy.state).toBe('active');
 	});
