@@ -8,7 +8,7 @@ import type {ProxyDownError} from './errors/proxy-down-error.js';
 import {LeaseSlot} from './lease/lease-slot.js';
 import {clientInbound, type ClientInbound, type ProviderInbound} from './lease/messages.js';
 import {RetriedRequest} from './lease/retried-request.js';
-import {leaseIdOf, requestIdOf, type SlotPhase, type SlotState} from './lease/slot-state.js';
+import {leaseIdOf, providerIdOf, requestIdOf, wantingSinceOf, type SlotPhase, type SlotState} from './lease/slot-state.js';
 import {defaultClientTimings, type ClientTimings} from './lease/timings.js';
 import {isStopped, type Status} from './status.js';
 
@@ -169,13 +169,13 @@ export class Client extends EventEmitter<ClientEvents> {
 		return Object.freeze([...this.slots.values()].map(slot => {
 			const {state} = slot;
 			const proxy = state.phase === 'linked' || state.phase === 'closing' ? state.proxy.snapshot() : undefined;
-			return Object.freeze({slotId: slot.id, phase: state.phase, wantingSince: slot.wantingSince, providerId: slot.providerId, proxy});
+			return Object.freeze({slotId: slot.id, phase: state.phase, wantingSince: wantingSinceOf(state), providerId: providerIdOf(state), proxy});
 		}));
 	}
 
 	/** Since when some wanted proxy has had no lease (undefined when all are leased). */
 	get waitingSince(): number | undefined {
-		const since = [...this.slots.values()].flatMap(slot => slot.wantingSince ?? []);
+		const since = [...this.slots.values()].flatMap(slot => wantingSinceOf(slot.state) ?? []);
 		return since.length === 0 ? undefined : Math.min(...since);
 	}
 

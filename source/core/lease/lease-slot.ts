@@ -1,27 +1,19 @@
 import {EventEmitter} from 'node:events';
 import {v4 as uuidv4} from 'uuid';
-import type {Bus} from '../bus/bus.js';
 import {ClientProxy} from '../client-proxy.js';
 import type {ProxyDrop} from '../client-events.js';
 import {ClosedError} from '../errors/closed-error.js';
 import {ProxyDownError} from '../errors/proxy-down-error.js';
-import {RequestTimeoutError} from '../errors/request-timeout-error.js';
 import {RotateError} from '../errors/rotate-error.js';
-import type {ClientInbound, ClientMessage, LeaseEndReason, ProviderInbound} from './messages.js';
-import {RetriedRequest} from './retried-request.js';
+import type {ClientMessage, LeaseEndReason} from './messages.js';
 import {SlotHeartbeats} from './slot-heartbeats.js';
+import {slotRequests, type SlotContext} from './slot-requests.js';
 import {settleState, type SlotState} from './slot-state.js';
-import type {ClientTimings} from './timings.js';
 
 export type {SlotPhase, SlotState} from './slot-state.js';
+export type {SlotContext} from './slot-requests.js';
 
-/** What a slot needs from its client: a way to send, and the client's timings. */
-export type SlotContext = {
-	readonly bus: Pick<Bus<ClientInbound, ProviderInbound>, 'emit' | 'sendMessage'>;
-	readonly timings: ClientTimings;
-	/** The bus is offline right now. */
-	readonly offline: () => boolean;
-};
+type Linked = Extract<SlotState, {phase: 'linked'}>;
 
 /** What a slot reports. `phase` carries every transition, so its client can keep its routing maps. */
 export type SlotEvents = {
@@ -53,19 +45,9 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		return this.current;
 	}
 
+	/** The leased proxy, while linked. */
 	get proxy(): ClientProxy | undefined {
 		return this.current.phase === 'linked' ? this.current.proxy : undefined;
-	}
-
-	get providerId(): string | undefined {
-		const state = this.current;
-		return state.phase === 'linked' || state.phase === 'linking' || state.phase === 'closing' ? state.providerId : undefined;
-	}
-
-	/** Since when this slot has had no proxy (undefined while it has one, or is over). */
-	get wantingSince(): number | undefined {
-		const state = this.current;
-		return state.phase === 'requesting' || state.phase === 'linking' ? state.wantingSince : undefined;
 	}
 
 	start(): void {
@@ -86,12 +68,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 
 		const {requestId, wantingSince} = state;
 		const {offerId, offerTtlMs} = data;
-		const claim = new RetriedRequest({
-			send: () => void this.context.bus.sendMessage('proxy:link', from, {requestId, offerId}),
-			retryMs: this.context.timings.linkRetryMs,
-			timeoutMs: offerTtlMs,
-			timeoutError: () => new RequestTimeoutError(`the claim of offer ${offerId}`, offerTtlMs),
-		});
+		const claim = slotRequests.claim(this.context, from, requestId, offerId, offerTtlMs);
 		const linking = {phase: 'linking', requestId, wantingSince, offerId, providerId: from, claim} as const;
 		claim.done.catch(() => {
 			if (this.current === linking) {
@@ -122,8 +99,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			rotate: async () => this.rotate(),
 		});
 		const heartbeats = new SlotHeartbeats({
-			intervalMs: lease.heartbeatIntervalMs,
-			timeoutMs: lease.heartbeatTimeoutMs,
+			lease,
 			send: seq => void this.context.bus.sendMessage('proxy:heartbeat', from, {leaseId: lease.leaseId, secret, seq}),
 			expiresAt: () => proxy.expiresAt,
 			onSilent: () => {
@@ -236,18 +212,10 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		}
 
 		const rotateId = uuidv4();
-		const {retryMs, rotateTimeoutMs} = this.context.timings;
-		const {proxy, providerId, secret} = state;
-		const request = new RetriedRequest({
-			send: () => void this.context.bus.sendMessage('proxy:rotate', providerId, {leaseId: proxy.leaseId, secret, rotateId}),
-			retryMs,
-			timeoutMs: rotateTimeoutMs,
-			timeoutError: () => new RotateError(`rotation not answered within ${rotateTimeoutMs} ms`),
-			onSettled() {
-				if (state.rotation?.rotateId === rotateId) {
-					state.rotation = undefined;
-				}
-			},
+		const request = slotRequests.rotate(this.context, this.held(state), rotateId, () => {
+			if (state.rotation?.rotateId === rotateId) {
+				state.rotation = undefined;
+			}
 		});
 		state.rotation = {rotateId, request};
 		return request.done;
@@ -270,14 +238,8 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		}
 
 		state.rotation?.request.reject(new ClosedError('the proxy was destroyed'));
-		const {proxy, providerId, secret} = state;
-		const {retryMs, destroyTimeoutMs} = this.context.timings;
-		const release = new RetriedRequest({
-			send: () => void this.context.bus.sendMessage('proxy:destroy', providerId, {leaseId: proxy.leaseId, secret}),
-			retryMs,
-			timeoutMs: destroyTimeoutMs,
-			timeoutError: () => new RequestTimeoutError(`the release of lease ${proxy.leaseId}`, destroyTimeoutMs),
-		});
+		const {proxy, providerId} = state;
+		const release = slotRequests.release(this.context, this.held(state));
 		// Unanswered, the lease times out at the provider by itself: nothing more to do either way.
 		const released = release.done.catch(() => undefined).then(() => {
 			proxy.end('destroyed');
@@ -287,18 +249,19 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		return released;
 	}
 
+	private held({providerId, proxy, secret}: Linked): {providerId: string; leaseId: string; secret: string} {
+		return {providerId, leaseId: proxy.leaseId, secret};
+	}
+
 	/** The linked state, when a message from `from` about `leaseId` concerns it. */
-	private linkedFrom(from: string, leaseId: string): Extract<SlotState, {phase: 'linked'}> | undefined {
+	private linkedFrom(from: string, leaseId: string): Linked | undefined {
 		const state = this.current;
 		return state.phase === 'linked' && state.providerId === from && state.proxy.leaseId === leaseId ? state : undefined;
 	}
 
 	private request(wantingSince: number): void {
 		const requestId = uuidv4();
-		const asking = new RetriedRequest({
-			send: () => void this.context.bus.emit('proxy:request', {requestId}),
-			retryMs: this.context.timings.requestIntervalMs,
-		});
+		const asking = slotRequests.ask(this.context, requestId);
 		this.enter({phase: 'requesting', requestId, wantingSince, asking});
 	}
 

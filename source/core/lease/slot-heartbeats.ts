@@ -1,3 +1,5 @@
+import type {LeaseInfo} from './messages.js';
+
 /**
  * How long a client waits for a heartbeat answer before it reports the proxy down: one heartbeat
  * interval past the provider's `heartbeatTimeoutMs`, so a provider that still holds the lease has
@@ -13,8 +15,8 @@ export function probeIntervalMs(heartbeatIntervalMs: number): number {
 }
 
 export type SlotHeartbeatsOptions = {
-	readonly intervalMs: number;
-	readonly timeoutMs: number;
+	/** The provider's heartbeat interval and timeout, as the lease carries them. */
+	readonly lease: Pick<LeaseInfo, 'heartbeatIntervalMs' | 'heartbeatTimeoutMs'>;
 	readonly send: (seq: number) => void;
 	/** The lease's expiry in this machine's clock. */
 	readonly expiresAt: () => number;
@@ -42,7 +44,7 @@ export class SlotHeartbeats {
 
 	constructor(private readonly options: SlotHeartbeatsOptions) {
 		this.offlineSince = options.offline ? Date.now() : undefined;
-		this.schedule(Math.max(10, options.intervalMs));
+		this.schedule(Math.max(10, options.lease.heartbeatIntervalMs));
 	}
 
 	/** An answer to a heartbeat arrived. */
@@ -76,7 +78,7 @@ export class SlotHeartbeats {
 	}
 
 	private tick(): void {
-		const {intervalMs, timeoutMs} = this.options;
+		const {heartbeatIntervalMs: intervalMs, heartbeatTimeoutMs: timeoutMs} = this.options.lease;
 		const interval = Math.max(10, intervalMs);
 		if (this.offlineSince !== undefined) {
 			this.schedule(interval);

@@ -48,6 +48,16 @@ export function leaseIdOf(state: SlotState): string | undefined {
 	return state.phase === 'linked' || state.phase === 'closing' ? state.proxy.leaseId : undefined;
 }
 
+/** The provider this state deals with, if any. */
+export function providerIdOf(state: SlotState): string | undefined {
+	return state.phase === 'linking' || state.phase === 'linked' || state.phase === 'closing' ? state.providerId : undefined;
+}
+
+/** Since when this slot has had no proxy (undefined while it has one, or is over). */
+export function wantingSinceOf(state: SlotState): number | undefined {
+	return state.phase === 'requesting' || state.phase === 'linking' ? state.wantingSince : undefined;
+}
+
 /** Stop whatever the state was waiting for (a request, a claim, heartbeats, a rotation, a release). */
 export function settleState(state: SlotState, error: () => Error): void {
 	switch (state.phase) {
