@@ -1,5 +1,7 @@
 export {Client, type ClientOptions, type ClientStatus, type SlotSnapshot} from './core/client.js';
-export {ClientProxy, type ClientProxyEvents} from './core/client-proxy.js';
+export {ClientProxy, type ClientProxyEvents, type ClientProxyState, type ProxySnapshot} from './core/client-proxy.js';
+export type {SlotPhase} from './core/lease/slot-state.js';
+export type {Status} from './core/status.js';
 export type {ClientEvents, ProxyDrop} from './core/client-events.js';
 export {Provider, type ProviderOptions, type ProviderStatus} from './core/provider.js';
 export type {ProviderEvents, RotationReport} from './core/provider-events.js';
@@ -14,6 +16,7 @@ export {ProxyDownError} from './core/errors/proxy-down-error.js';
 export {LeaseTimeoutError} from './core/errors/lease-timeout-error.js';
 export {RotateError} from './core/errors/rotate-error.js';
 export {ClosedError} from './core/errors/closed-error.js';
+export {RequestTimeoutError} from './core/errors/request-timeout-error.js';
 export {RedisUnavailableError} from './core/errors/redis-unavailable-error.js';
 export {TorBackend, defaultCheckUrl, type TorBackendOptions} from './tor/tor-backend.js';
 export {TorNotFoundError} from './tor/errors/tor-not-found-error.js';

@@ -24,10 +24,10 @@ export type ClientCommandOptions = {
 export async function runClientCommand({flags, redis, shutdown}: ClientCommandOptions): Promise<void> {
 	const useScreen = flags.format !== 'json' && process.stdout.isTTY && process.stdin.isTTY;
 	const client = new Client({redis: redis.url, namespace: flags.namespace});
-	const namespace = client.bus.namespace;
+	const {namespace} = client;
 	const where = `${redactUrl(redis.url)} (namespace ${namespace})`;
 	shutdown.defer('the client', async () => client.close());
-	await client.connect();
+	await client.start();
 	shutdown.signal.throwIfAborted();
 	const {count} = flags;
 	// The view shows the connection and the wait itself (and --timeout counts the first `count` only);

@@ -42,9 +42,9 @@ export async function runRunCommand({flags, redis, command, shutdown}: RunComman
 	}
 
 	const client = new Client({redis: redis.url, namespace: flags.namespace});
-	const where = `${redactUrl(redis.url)} (namespace ${client.bus.namespace})`;
+	const where = `${redactUrl(redis.url)} (namespace ${client.namespace})`;
 	shutdown.defer('the client', async () => client.close());
-	await client.connect();
+	await client.start();
 	let lost: LostLease | undefined;
 	let onLost: ((lease: LostLease) => void) | undefined;
 	shutdown.defer('the lease watch', watchLeaseLoss(client, lease => {

@@ -21,6 +21,10 @@ export type ClientEvents = {
 	'proxy-update': [ClientProxy];
 	/** Errors that concern no single call: Redis connection trouble, dropped messages. */
 	'proxy-error': [Error];
+	/** Connected and subscribed: at start, and again after the Redis connection came back. */
+	online: [];
+	/** The Redis connection was lost; it is retried by itself, and leases are kept meanwhile. */
+	offline: [];
 	/** Something a display shows changed (a proxy, a request, the connection). */
 	change: [];
 };

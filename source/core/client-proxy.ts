@@ -19,15 +19,29 @@ export type ProxyController = {
 
 export type ClientProxyState = 'active' | 'ended';
 
-/** One leased proxy, as scraper code sees it. */
+/** What displays and logs see of a leased proxy: a frozen copy, taken when asked. */
+export type ProxySnapshot = {
+	readonly leaseId: string;
+	readonly proxyId: string;
+	readonly clusterId: string;
+	readonly url: string;
+	readonly httpUrl?: string;
+	readonly exitIp?: string;
+	readonly linkedAt: number;
+	readonly expiresAt: number;
+	readonly lastHeartbeatAt: number;
+};
+
+/**
+ * One leased proxy, as scraper code sees it. It changes only through its own methods, which its
+ * lease slot calls as the provider's messages arrive; each change emits this proxy's own event.
+ */
 export class ClientProxy extends EventEmitter<ClientProxyEvents> {
-	state: ClientProxyState = 'active';
 	readonly linkedAt = Date.now();
-	/** Lease expiry in this machine's clock (kept fresh by heartbeat answers). */
-	expiresAt: number;
-	/** Last heartbeat answer, in this machine's clock. */
-	lastHeartbeatAt: number;
 	private lease: LeaseInfo;
+	private current: ClientProxyState = 'active';
+	private expiry: number;
+	private lastAnswerAt: number;
 
 	constructor(
 		lease: LeaseInfo,
@@ -37,8 +51,23 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 	) {
 		super();
 		this.lease = lease;
-		this.expiresAt = Date.now() + lease.expiresInMs;
-		this.lastHeartbeatAt = Date.now();
+		this.expiry = Date.now() + lease.expiresInMs;
+		this.lastAnswerAt = Date.now();
+	}
+
+	/** 'active' while leased; 'ended' once the lease is over (the proxy must not be used any more). */
+	get state(): ClientProxyState {
+		return this.current;
+	}
+
+	/** Lease expiry in this machine's clock (kept fresh by heartbeat answers). */
+	get expiresAt(): number {
+		return this.expiry;
+	}
+
+	/** Last heartbeat answer, in this machine's clock. */
+	get lastHeartbeatAt(): number {
+		return this.lastAnswerAt;
 	}
 
 	get leaseId(): string {
@@ -104,24 +133,65 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 		return {url: this.url, httpUrl: this.httpUrl, exitIp: this.exitIp, provider: this.clusterId, leaseId: this.leaseId};
 	}
 
-	/** @internal */
-	updateLease(lease: LeaseInfo): void {
-		this.lease = lease;
-		this.expiresAt = Date.now() + lease.expiresInMs;
+	snapshot(): ProxySnapshot {
+		return Object.freeze({
+			leaseId: this.leaseId,
+			proxyId: this.proxyId,
+			clusterId: this.clusterId,
+			url: this.url,
+			httpUrl: this.httpUrl,
+			exitIp: this.exitIp,
+			linkedAt: this.linkedAt,
+			expiresAt: this.expiresAt,
+			lastHeartbeatAt: this.lastHeartbeatAt,
+		});
 	}
 
-	/** @internal */
-	updateExitIp(exitIp: string): void {
+	/**
+	 * @internal A heartbeat answer: the lease time left and, when given, the current exit (a lost
+	 * `proxy:update` is caught up this way). Emits 'update' and returns true when the exit changed.
+	 */
+	heard(expiresInMs: number, exitIp: string | undefined): boolean {
+		this.lastAnswerAt = Date.now();
+		this.expiry = Date.now() + expiresInMs;
+		if (exitIp === undefined || exitIp === this.exitIp || this.current === 'ended') {
+			return false;
+		}
+
 		this.lease = {...this.lease, exitIp};
+		this.emit('update', this);
+		return true;
 	}
 
-	/** @internal */
-	markEnded(reason: LeaseEndReason | 'closed'): void {
-		if (this.state === 'ended') {
+	/**
+	 * @internal The provider sent the lease again: after a rotation this proxy asked for ('rotated',
+	 * with the exit it had before), or a change the provider made by itself ('update').
+	 */
+	applyLease(lease: LeaseInfo, why: 'rotated' | 'update', previousExitIp = this.exitIp): void {
+		this.lease = lease;
+		this.expiry = Date.now() + lease.expiresInMs;
+		if (why === 'rotated') {
+			this.emit('rotated', this, previousExitIp);
+		} else {
+			this.emit('update', this);
+		}
+	}
+
+	/** @internal The proxy stopped working: 'down', then 'end' with reason 'proxy-down'. */
+	down(error: ProxyDownError): void {
+		if (this.current === 'active') {
+			this.emit('down', error);
+			this.end('proxy-down');
+		}
+	}
+
+	/** @internal The lease is over; emits 'end' once. */
+	end(reason: LeaseEndReason | 'closed'): void {
+		if (this.current === 'ended') {
 			return;
 		}
 
-		this.state = 'ended';
+		this.current = 'ended';
 		this.emit('end', reason);
 	}
 }

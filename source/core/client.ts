@@ -1,14 +1,16 @@
 import {EventEmitter} from 'node:events';
-import {Bus, type RedisTarget} from './bus/bus.js';
-import type {BusStats} from './bus/bus.js';
-import type {ClientProxy} from './client-proxy.js';
+import {Bus, type BusStats, type RedisTarget} from './bus/bus.js';
+import type {ClientProxy, ProxySnapshot} from './client-proxy.js';
 import type {ClientEvents, ProxyDrop} from './client-events.js';
 import {ClosedError} from './errors/closed-error.js';
 import {LeaseTimeoutError} from './errors/lease-timeout-error.js';
 import type {ProxyDownError} from './errors/proxy-down-error.js';
-import {LeaseSlot, type SlotHost, type SlotPhase} from './lease/lease-slot.js';
-import {clientInbound, type ClientInbound, type LeaseEndReason, type ProviderInbound} from './lease/messages.js';
+import {LeaseSlot} from './lease/lease-slot.js';
+import {clientInbound, type ClientInbound, type ProviderInbound} from './lease/messages.js';
+import {RetriedRequest} from './lease/retried-request.js';
+import {leaseIdOf, providerIdOf, requestIdOf, wantingSinceOf, type SlotPhase, type SlotState} from './lease/slot-state.js';
 import {defaultClientTimings, type ClientTimings} from './lease/timings.js';
+import {isStopped, type Status} from './status.js';
 
 export type ClientOptions = {
 	/** redis:// or rediss:// URL, or ioredis options. Default: REDIS_URL, else redis://127.0.0.1:6379. */
@@ -19,29 +21,30 @@ export type ClientOptions = {
 	testDropRate?: number;
 };
 
-export type ClientStatus = 'idle' | 'connecting' | 'ready' | 'closing' | 'closed';
+/** The client's lifecycle: the shared `Status` ('offline' while its Redis connection is being retried). */
+export type ClientStatus = Status;
 
-/** What a display shows of one wanted proxy. */
+/** What a display shows of one wanted proxy: a frozen copy, taken when asked. */
 export type SlotSnapshot = {
 	readonly slotId: string;
 	readonly phase: SlotPhase;
-	readonly wantingSince: number;
-	readonly proxy?: ClientProxy;
+	/** Since when it has had no proxy (undefined while leased). */
+	readonly wantingSince?: number;
 	readonly providerId?: string;
+	/** The leased proxy (also while it is being given back). */
+	readonly proxy?: ProxySnapshot;
 };
 
 /** Leases proxies from the providers on the bus and keeps them alive. */
 export class Client extends EventEmitter<ClientEvents> {
-	status: ClientStatus = 'idle';
-	readonly bus: Bus<ClientInbound, ProviderInbound>;
+	private state: Status = 'idle';
+	private readonly bus: Bus<ClientInbound, ProviderInbound>;
 	private readonly timings: ClientTimings;
 	private readonly slots = new Map<string, LeaseSlot>();
+	/** Routing of the providers' answers, kept from the slots' 'phase' events. */
 	private readonly byRequest = new Map<string, LeaseSlot>();
 	private readonly byLease = new Map<string, LeaseSlot>();
-	/** getProxy calls waiting for their slot's first lease (undefined: the slot closed first). */
-	private readonly waiters = new Map<LeaseSlot, (proxy: ClientProxy | undefined) => void>();
-	private readonly host: SlotHost;
-	private connecting: Promise<void> | undefined;
+	private starting: Promise<void> | undefined;
 	private closing: Promise<void> | undefined;
 
 	constructor(options: ClientOptions = {}) {
@@ -55,9 +58,12 @@ export class Client extends EventEmitter<ClientEvents> {
 			name: 'nightcrawler-client',
 		});
 		this.bus.events.on('warning', error => this.emit('proxy-error', error));
-		this.bus.events.on('online', () => this.emit('change'));
-		this.bus.events.on('offline', () => this.emit('change'));
-		this.host = this.slotHost();
+		this.bus.events.on('online', () => {
+			this.onOnline();
+		});
+		this.bus.events.on('offline', () => {
+			this.onOffline();
+		});
 		this.listen();
 	}
 
@@ -66,26 +72,64 @@ export class Client extends EventEmitter<ClientEvents> {
 		return this.bus.id;
 	}
 
+	/** The namespace its channels live in. */
+	get namespace(): string {
+		return this.bus.namespace;
+	}
+
+	/** 'idle', 'starting', 'ready', 'offline' (Redis lost, retrying by itself), 'stopping', 'stopped'. */
+	get status(): Status {
+		return this.state;
+	}
+
+	/** The bus's message counters (delivered, received, published, dropped by reason). */
 	get stats(): BusStats {
 		return this.bus.stats;
 	}
 
-	/** Connect to Redis. A second call waits for the first. */
-	async connect(): Promise<void> {
-		this.connecting ??= this.doConnect();
-		return this.connecting;
+	/** Test hook: the share (0..1) of incoming messages this client throws away, to simulate loss. */
+	get testDropRate(): number {
+		return this.bus.testDropRate;
 	}
 
-	private async doConnect(): Promise<void> {
-		this.status = 'connecting';
+	set testDropRate(rate: number) {
+		this.bus.testDropRate = rate;
+	}
+
+	/**
+	 * Connect to Redis and listen for the providers' answers; resolves once subscribed. A second call
+	 * waits for the first; after close() it fails with a ClosedError.
+	 */
+	async start(): Promise<void> {
+		if (!this.starting) {
+			if (isStopped(this.state)) {
+				throw new ClosedError(`the client is ${this.state}`);
+			}
+
+			this.starting = this.doStart();
+		}
+
+		return this.starting;
+	}
+
+	/** The same as start(): connects, once. */
+	async connect(): Promise<void> {
+		return this.start();
+	}
+
+	private async doStart(): Promise<void> {
+		this.state = 'starting';
 		try {
 			await this.bus.connect();
 		} catch (error) {
-			this.status = 'closed';
+			this.state = 'stopped';
 			throw error;
 		}
 
-		this.status = 'ready';
+		if (this.state === 'starting') {
+			this.state = this.bus.online ? 'ready' : 'offline';
+			this.emit('change');
+		}
 	}
 
 	/**
@@ -99,22 +143,20 @@ export class Client extends EventEmitter<ClientEvents> {
 	/** Lease one proxy and wait for it. It is not renewed when its lease ends. */
 	async getProxy({timeoutMs = 30_000}: {timeoutMs?: number} = {}): Promise<ClientProxy> {
 		const slot = this.addSlot(false);
-		return new Promise<ClientProxy>((resolve, reject) => {
-			const timer = setTimeout(() => {
-				this.waiters.delete(slot);
-				void slot.destroy();
-				reject(new LeaseTimeoutError(timeoutMs));
-			}, timeoutMs);
-			this.waiters.set(slot, proxy => {
-				clearTimeout(timer);
-				this.waiters.delete(slot);
-				if (proxy) {
-					resolve(proxy);
-				} else {
-					reject(new ClosedError('the client was closed'));
-				}
-			});
-		});
+		const wait = new RetriedRequest<ClientProxy>({timeoutMs, timeoutError: () => new LeaseTimeoutError(timeoutMs)});
+		const onLinked = (proxy: ClientProxy) => wait.resolve(proxy);
+		const onClosed = () => wait.reject(new ClosedError('the client was closed'));
+		slot.once('linked', onLinked);
+		slot.once('closed', onClosed);
+		try {
+			return await wait.done;
+		} catch (error) {
+			void slot.destroy();
+			throw error;
+		} finally {
+			slot.off('linked', onLinked);
+			slot.off('closed', onClosed);
+		}
 	}
 
 	/** The proxies leased now. */
@@ -122,21 +164,19 @@ export class Client extends EventEmitter<ClientEvents> {
 		return [...this.slots.values()].flatMap(slot => (slot.proxy ? [slot.proxy] : []));
 	}
 
-	/** Every wanted proxy, leased or not, for displays. */
-	snapshot(): SlotSnapshot[] {
-		return [...this.slots.values()].map(slot => ({slotId: slot.id, phase: slot.phase, wantingSince: slot.wantingSince, proxy: slot.proxy, providerId: slot.providerId}));
+	/** Every wanted proxy, leased or not, for displays: frozen copies. */
+	snapshot(): readonly SlotSnapshot[] {
+		return Object.freeze([...this.slots.values()].map(slot => {
+			const {state} = slot;
+			const proxy = state.phase === 'linked' || state.phase === 'closing' ? state.proxy.snapshot() : undefined;
+			return Object.freeze({slotId: slot.id, phase: state.phase, wantingSince: wantingSinceOf(state), providerId: providerIdOf(state), proxy});
+		}));
 	}
 
 	/** Since when some wanted proxy has had no lease (undefined when all are leased). */
 	get waitingSince(): number | undefined {
-		let since: number | undefined;
-		for (const slot of this.slots.values()) {
-			if ((slot.phase === 'requesting' || slot.phase === 'linking') && (since === undefined || slot.wantingSince < since)) {
-				since = slot.wantingSince;
-			}
-		}
-
-		return since;
+		const since = [...this.slots.values()].flatMap(slot => wantingSinceOf(slot.state) ?? []);
+		return since.length === 0 ? undefined : Math.min(...since);
 	}
 
 	/** Stop wanting one proxy (by the id createProxy returned): its lease is given back. */
@@ -171,23 +211,92 @@ export class Client extends EventEmitter<ClientEvents> {
 	}
 
 	private async doClose(): Promise<void> {
-		this.status = 'closing';
+		this.state = 'stopping';
 		await Promise.all([...this.slots.values()].map(async slot => slot.destroy()));
 		await this.bus.close();
-		this.status = 'closed';
+		this.state = 'stopped';
+		this.emit('change');
+	}
+
+	private onOnline(): void {
+		if (this.state === 'offline') {
+			this.state = 'ready';
+			for (const slot of this.slots.values()) {
+				slot.online();
+			}
+		}
+
+		this.emit('online');
+		this.emit('change');
+	}
+
+	private onOffline(): void {
+		if (this.state === 'ready') {
+			this.state = 'offline';
+		}
+
+		for (const slot of this.slots.values()) {
+			slot.offline();
+		}
+
+		this.emit('offline');
 		this.emit('change');
 	}
 
 	private addSlot(renew: boolean): LeaseSlot {
-		if (this.status !== 'ready') {
-			throw new ClosedError(`the client is ${this.status}: call connect() first`);
+		if (this.state !== 'ready' && this.state !== 'offline') {
+			throw new ClosedError(`the client is ${this.state}: call start() first`);
 		}
 
-		const slot = new LeaseSlot(this.host, renew);
+		const slot = new LeaseSlot({bus: this.bus, timings: this.timings, offline: () => this.state === 'offline'}, renew);
 		this.slots.set(slot.id, slot);
+		this.follow(slot);
 		slot.start();
 		this.emit('change');
 		return slot;
+	}
+
+	/** Keep the routing maps and re-emit what a slot reports. */
+	private follow(slot: LeaseSlot): void {
+		const index = (map: Map<string, LeaseSlot>, key: string | undefined, previous: string | undefined) => {
+			if (key === previous) {
+				return;
+			}
+
+			if (previous !== undefined && map.get(previous) === slot) {
+				map.delete(previous);
+			}
+
+			if (key !== undefined) {
+				map.set(key, slot);
+			}
+		};
+
+		slot.on('phase', (next: SlotState, previous: SlotState) => {
+			index(this.byRequest, requestIdOf(next), requestIdOf(previous));
+			index(this.byLease, leaseIdOf(next), leaseIdOf(previous));
+			this.emit('change');
+		});
+		slot.on('linked', proxy => {
+			this.emit('proxy-link', proxy);
+			this.emit('proxy-ready', proxy);
+		});
+		slot.on('ended', (proxy, reason) => this.emit('proxy-end', proxy, reason));
+		slot.on('down', error => this.emit('proxy-down', error));
+		slot.on('dropped', drop => this.emit('proxy-drop', drop));
+		slot.on('updated', proxy => {
+			this.emit('proxy-update', proxy);
+			this.emit('change');
+		});
+		slot.on('rotated', (proxy, previous) => {
+			this.emit('proxy-rotated', proxy, previous);
+			this.emit('change');
+		});
+		slot.on('closed', () => {
+			this.slots.delete(slot.id);
+			slot.removeAllListeners();
+			this.emit('change');
+		});
 	}
 
 	private listen(): void {
@@ -214,55 +323,5 @@ export class Client extends EventEmitter<ClientEvents> {
 		bus.onMessage('proxy:rotate', ({from, data}) => this.byLease.get(data.leaseId)?.onRotate(from, data));
 		bus.onMessage('proxy:leaseEnd', ({from, data}) => this.byLease.get(data.leaseId)?.onLeaseEnd(from, data));
 		bus.onMessage('proxy:update', ({from, data}) => this.byLease.get(data.leaseId)?.onUpdate(from, data));
-	}
-
-	private slotHost(): SlotHost {
-		const index = (map: Map<string, LeaseSlot>) => (slot: LeaseSlot, key: string | undefined, previous: string | undefined) => {
-			if (previous !== undefined && map.get(previous) === slot) {
-				map.delete(previous);
-			}
-
-			if (key !== undefined) {
-				map.set(key, slot);
-			}
-		};
-
-		return {
-			bus: this.bus,
-			timings: this.timings,
-			indexRequest: index(this.byRequest),
-			indexLease: index(this.byLease),
-			linked: (slot, proxy) => {
-				this.waiters.get(slot)?.(proxy);
-				this.emit('proxy-link', proxy);
-				this.emit('proxy-ready', proxy);
-				this.emit('change');
-			},
-			ended: (_slot, proxy, reason: LeaseEndReason) => {
-				this.emit('proxy-end', proxy, reason);
-				this.emit('change');
-			},
-			down: (_slot, error) => {
-				this.emit('proxy-down', error);
-				this.emit('change');
-			},
-			dropped: (_slot, drop) => {
-				this.emit('proxy-drop', drop);
-			},
-			updated: (_slot, proxy, previous, rotated) => {
-				if (rotated) {
-					this.emit('proxy-rotated', proxy, previous);
-				} else {
-					this.emit('proxy-update', proxy);
-				}
-
-				this.emit('change');
-			},
-			closed: slot => {
-				this.waiters.get(slot)?.(undefined);
-				this.slots.delete(slot.id);
-				this.emit('change');
-			},
-		};
 	}
 }

@@ -41,7 +41,7 @@ export function selectProxyRows({slots, at}: {slots: readonly SlotView[]; at: nu
 	return slots.map((slot): TableRow => {
 		const {proxy} = slot;
 		if (slot.phase === 'requesting' || !proxy) {
-			const waited = formatDuration(at - slot.wantingSince);
+			const waited = formatDuration(at - (slot.wantingSince ?? at));
 			const note = slot.phase === 'linking'
 				? `linking with provider ${shortId(slot.providerId)}… ${waited}`
 				: (slot.phase === 'closing' ? 'releasing…' : `waiting for a provider… ${waited}`);

@@ -1,3 +1,4 @@
+import {EventEmitter} from 'node:events';
 import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {Client} from '../../source/core/client.js';
@@ -5,6 +6,7 @@ import {ClosedError} from '../../source/core/errors/closed-error.js';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
 import {Provider} from '../../source/core/provider.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
+import type {InstanceSnapshot} from '../../source/pool/pool-backend.js';
 import {Cleanups} from '../helpers/cleanups.js';
 import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
 import {nextEvent, waitFor} from '../helpers/wait-for.js';
@@ -53,6 +55,28 @@ describe('one client, one provider', () => {
 		expect(proxy.exitIp).toMatch(/^203\.0\./);
 		expect(p.leases().map(lease => lease.leaseId)).toEqual([proxy.leaseId]);
 		expect(p.leases()[0]!.clientId).toBe(c.id);
+		// Displays get frozen copies, never the live proxy.
+		const [slot] = c.snapshot();
+		expect(Object.isFrozen(slot)).toBe(true);
+		expect(Object.isFrozen(slot!.proxy)).toBe(true);
+		expect(slot).toMatchObject({phase: 'linked', providerId: p.id, proxy: {leaseId: proxy.leaseId, url: proxy.url, exitIp: proxy.exitIp}});
+		expect(slot!.proxy).not.toBeInstanceOf(EventEmitter);
+	});
+
+	it('start() connects once; status follows the lifecycle', async () => {
+		const c = new Client({redis: redis.url, namespace: testNamespace()});
+		cleanups.add(async () => c.close());
+		expect(c.status).toBe('idle');
+		const starting = c.start();
+		expect(c.status).toBe('starting');
+		await Promise.all([starting, c.start(), c.connect()]);
+		expect(c.status).toBe('ready');
+		const closing = c.close();
+		expect(c.status).toBe('stopping');
+		await Promise.all([closing, c.close()]);
+		expect(c.status).toBe('stopped');
+		await expect(c.start()).resolves.toBeUndefined();
+		expect(() => c.createProxy()).toThrow(ClosedError);
 	});
 
 	it('getProxy awaits a proxy, and times out with a named error when no provider answers', async () => {
@@ -66,7 +90,8 @@ describe('one client, one provider', () => {
 
 	it('heartbeats keep the lease; close() gives it back, twice without harm', async () => {
 		const namespace = testNamespace();
-		const p = await provider(namespace, 1, {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 400});
+		// Quick heartbeats, and a timeout no stall of a busy machine reaches: the lease must end by close().
+		const p = await provider(namespace, 1, {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 10_000});
 		const c = await client(namespace);
 		const proxy = await c.getProxy();
 		await waitFor(() => (p.leases()[0]?.heartbeats ?? 0) >= 5, {message: '5 heartbeats'});
@@ -80,6 +105,31 @@ describe('one client, one provider', () => {
 		await p.stop();
 	});
 });
+
+/** A pool whose one held rotation lasts until `finish()`: the instance shows as rotating meanwhile. */
+class HeldRotations extends MemoryBackend {
+	private held: string | undefined;
+	private release: () => void = () => undefined;
+	private readonly gate = new Promise<void>(resolve => {
+		this.release = resolve;
+	});
+
+	override snapshot(): InstanceSnapshot[] {
+		return super.snapshot().map(instance => (instance.id === this.held ? {...instance, state: 'rotating'} : instance));
+	}
+
+	async heldRotation(id: string): Promise<void> {
+		this.held = id;
+		this.events.emit('instance-change', this.snapshot().find(instance => instance.id === id)!);
+		await this.gate;
+		this.held = undefined;
+		await this.rotate(id);
+	}
+
+	finish(): void {
+		this.release();
+	}
+}
 
 describe('a pool started before its provider', () => {
 	async function providerFor(namespace: string, backend: MemoryBackend): Promise<{p: Provider; ready: string[]}> {
@@ -110,11 +160,13 @@ describe('a pool started before its provider', () => {
 
 	it('an instance that was rotating when the provider took the pool is leased once it is ready', async () => {
 		const namespace = testNamespace();
-		const backend = new MemoryBackend({count: 2, rotateDelayMs: 200});
+		const backend = new HeldRotations({count: 2});
 		await backend.start();
-		const rotation = backend.rotate('mem-0');
+		// The rotation lasts until the test lets it finish, however slow the provider is to start.
+		const rotation = backend.heldRotation('mem-0');
 		const {ready} = await providerFor(namespace, backend);
 		expect(ready).toEqual(['mem-1']);
+		backend.finish();
 		await rotation;
 		expect(ready.sort()).toEqual(['mem-0', 'mem-1']);
 		const c = await client(namespace);

@@ -1,11 +1,31 @@
 import {describe, expect, it} from 'vitest';
 import type {Client} from '../../source/core/client.js';
+import {Provider} from '../../source/core/provider.js';
+import {MemoryBackend} from '../../source/pool/memory-backend.js';
+import type {ProxyEndpoint} from '../../source/pool/pool-backend.js';
 import {ClientApp} from '../../source/ui/client-app.js';
 import {expectFits, setupInkTestbed} from '../helpers/ink.js';
 import {testNamespace} from '../helpers/redis.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const ink = setupInkTestbed();
+
+/** A pool whose rotations wait until `open()`. */
+class GatedRotations extends MemoryBackend {
+	private release: () => void = () => undefined;
+	private readonly gate = new Promise<void>(resolve => {
+		this.release = resolve;
+	});
+
+	override async rotate(id: string): Promise<ProxyEndpoint> {
+		await this.gate;
+		return super.rotate(id);
+	}
+
+	open(): void {
+		this.release();
+	}
+}
 const down = '\u001B[B';
 
 async function setup({count = 2, provider = true, rotateDelayMs = 0} = {}) {
@@ -45,7 +65,7 @@ function rowsShown(client: Client, frame: string, count: number): boolean {
 describe('ClientApp', () => {
 	it('says prominently that no provider answers, and for how long', async () => {
 		const {frame} = await setup({count: 1, provider: false});
-		await waitFor(() => /No provider has answered for [1-9]\d*s: still asking on namespace test-/.test(frame()) && frame().includes('waiting for a provider… 1s'), {message: 'the waiting banner'});
+		await waitFor(() => /No provider has answered for [1-9]\d*s: still asking on namespace test-/.test(frame()) && /waiting for a provider… [1-9]\d*s/.test(frame()), {message: 'the waiting banner'});
 		expectFits(frame(), 80, 24);
 		expect(frame()).toContain('wanted 1 · leased 0 · waiting 1');
 	});
@@ -71,13 +91,25 @@ describe('ClientApp', () => {
 	});
 
 	it('r rotates the selected proxy to a new exit, on the same lease', async () => {
-		const {client, app, frame} = await setup({count: 1, rotateDelayMs: 300});
-		const proxy = await waitFor(() => (rowsShown(client, frame(), 1) ? client.proxies()[0] : undefined), {message: 'a leased row'});
-		const before = proxy.exitIp!;
-		app.stdin.write('r');
-		await waitFor(() => table(frame()).includes('rotating…'), {message: 'rotating…'});
-		await waitFor(() => proxy.exitIp !== before && rowsShown(client, frame(), 1) && !frame().includes('rotating…') && frame().includes(`${before} → ${proxy.exitIp!}`), {message: 'the new exit'});
-		expect(client.proxies()[0]!.leaseId).toBe(proxy.leaseId);
+		const {client, app, frame, namespace} = await setup({count: 1, provider: false});
+		// The rotation waits until the test has seen 'rotating…', however slow the screen is to draw it.
+		const backend = new GatedRotations({count: 3});
+		const provider = new Provider({redis: ink.redisUrl, namespace, backend});
+		try {
+			await provider.connect();
+			await provider.createCluster();
+			provider.startProviding();
+			const proxy = await waitFor(() => (rowsShown(client, frame(), 1) ? client.proxies()[0] : undefined), {message: 'a leased row'});
+			const before = proxy.exitIp!;
+			app.stdin.write('r');
+			await waitFor(() => table(frame()).includes('rotating…'), {message: 'rotating…'});
+			backend.open();
+			await waitFor(() => proxy.exitIp !== before && rowsShown(client, frame(), 1) && !frame().includes('rotating…') && frame().includes(`${before} → ${proxy.exitIp!}`), {message: 'the new exit'});
+			expect(client.proxies()[0]!.leaseId).toBe(proxy.leaseId);
+		} finally {
+			await client.close();
+			await provider.stop();
+		}
 	});
 
 	it('+ and - change how many proxies are kept', async () => {

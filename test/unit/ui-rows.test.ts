@@ -43,7 +43,7 @@ describe('provider rows', () => {
 	});
 });
 
-const linked: SlotView = {slotId: 's1', phase: 'linked', wantingSince: at - 20_000, providerId: 'abcdef0123456789', proxy: {leaseId: 'l1', url: 'socks5h://127.0.0.1:20000', exitIp: '203.0.113.7', linkedAt: at - 65_000, expiresAt: at + 30_000, lastHeartbeatAt: at - 4000}};
+const linked: SlotView = {slotId: 's1', phase: 'linked', providerId: 'abcdef0123456789', proxy: {leaseId: 'l1', proxyId: 'mem-0', clusterId: 'abcdef0123456789', url: 'socks5h://127.0.0.1:20000', exitIp: '203.0.113.7', linkedAt: at - 65_000, expiresAt: at + 30_000, lastHeartbeatAt: at - 4000}};
 const waiting: SlotView = {slotId: 's2', phase: 'requesting', wantingSince: at - 12_000};
 
 describe('client rows', () => {

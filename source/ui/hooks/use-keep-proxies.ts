@@ -74,8 +74,8 @@ export function useKeepProxies(client: Client, count: number, onCountChange: ((c
 			return;
 		}
 
-		const proxy = client.snapshot().find(slot => slot.slotId === slotId)?.proxy;
-		(proxy ? proxy.destroy() : client.cancel(slotId)).catch(latest.current.onError);
+		// Destroying the slot gives its lease back (or stops its request).
+		client.cancel(slotId).catch(latest.current.onError);
 		const id = create();
 		set(ids.current.flatMap(existing => (existing === slotId ? (id === undefined ? [] : [id]) : [existing])), false);
 	}, [client, create, set]);
