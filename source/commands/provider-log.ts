@@ -1,6 +1,6 @@
 import {errorLine} from '../cli/error-line.js';
 import type {Provider} from '../core/provider.js';
-import {listen} from './listen.js';
+import {listen} from '../core/listen.js';
 
 type Field = string | number | boolean | undefined;
 export type LogRecord = {readonly event: string} & Readonly<Record<string, Field>>;

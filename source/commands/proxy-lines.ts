@@ -1,7 +1,7 @@
 import {errorLine} from '../cli/error-line.js';
 import type {Client} from '../core/client.js';
 import type {ClientProxy} from '../core/client-proxy.js';
-import {listen} from './listen.js';
+import {listen} from '../core/listen.js';
 
 export type ProxyLineOptions = {
 	readonly format: 'text' | 'json';

@@ -1,5 +1,5 @@
 import type {Client} from '../core/client.js';
-import {listen} from './listen.js';
+import {listen} from '../core/listen.js';
 
 export type WaitForLeasesOptions = {
 	readonly count: number;

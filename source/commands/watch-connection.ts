@@ -1,5 +1,5 @@
 import type {Client} from '../core/client.js';
-import {listen} from './listen.js';
+import {listen} from '../core/listen.js';
 
 /**
  * Say when the client loses its Redis connection and when it is back (ioredis retries by itself;

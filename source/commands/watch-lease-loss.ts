@@ -1,6 +1,6 @@
 import type {EventEmitter} from 'node:events';
 import type {ClientEvents} from '../core/client-events.js';
-import {listen} from './listen.js';
+import {listen} from '../core/listen.js';
 
 /** A lease that ended under its holder: its proxy's URL, and why (a lease-end reason, or why it is down). */
 export type LostLease = {readonly url: string; readonly reason: string};
