@@ -85,7 +85,11 @@ describe('provider: its own Redis outage', () => {
 		await held.release();
 		redis = await startTestRedis(port);
 		await waitFor(() => provider.status === 'ready' && holder.online, {message: 'both online again'});
-		// The holder heartbeats once it is back (well within heartbeatTimeoutMs): its lease goes on.
+		// Back online, the lease counts as heard from now: several sweeps later it still stands, unheard.
+		const onlineAt = Date.now();
+		await waitFor(() => Date.now() - onlineAt > timings.heartbeatTimeoutMs / 3, {intervalMs: 100, message: 'some sweeps'});
+		expect(ended).toEqual([]);
+		// The holder heartbeats (well within heartbeatTimeoutMs of the reconnect): its lease goes on.
 		const answered = nextMessage(holder, 'proxy:heartbeat');
 		const endedMessage = nextMessage(holder, 'proxy:leaseEnd');
 		endedMessage.catch(() => undefined);
