@@ -8,6 +8,8 @@ import {LeaseServer, type LeaseServerStats} from './lease/lease-server.js';
 import {providerInbound, type ClientInbound, type ProviderInbound} from './lease/messages.js';
 import {defaultProviderTimings, validateProviderTimings, type ProviderTimings} from './lease/timings.js';
 import type {ProviderEvents} from './provider-events.js';
+import {ClosedError} from './errors/closed-error.js';
+import {isStopped, type Status} from './status.js';
 
 export type ProviderOptions = {
 	/** redis:// or rediss:// URL, or ioredis options. Default: REDIS_URL, else redis://127.0.0.1:6379. */
@@ -22,9 +24,13 @@ export type ProviderOptions = {
 	testDropRate?: number;
 };
 
-export type ProviderStatus = 'idle' | 'connecting' | 'connected' | 'providing' | 'stopping' | 'stopped';
+/** The provider's lifecycle (see `Status`): `ready` once it answers clients, `offline` while its bus reconnects. */
+export type ProviderStatus = Status;
 
-/** Runs a pool of proxies and leases them to clients on the bus. */
+/**
+ * Runs a pool of proxies and leases them to clients on the bus. `start()` does everything; its
+ * steps `connect()`, `startProviding()` and `createCluster()` may also be called one by one.
+ */
 export class Provider extends EventEmitter<ProviderEvents> {
 	status: ProviderStatus = 'idle';
 	readonly bus: Bus<ProviderInbound, ClientInbound>;
@@ -33,8 +39,9 @@ export class Provider extends EventEmitter<ProviderEvents> {
 	/** This machine's name, for displays. */
 	readonly hostname = os.hostname();
 	private readonly server: LeaseServer;
-	private clusterStarted = false;
+	private starting: Promise<void> | undefined;
 	private connecting: Promise<void> | undefined;
+	private clustering: Promise<void> | undefined;
 	private stopping: Promise<void> | undefined;
 
 	constructor(options: ProviderOptions = {}) {
@@ -49,6 +56,12 @@ export class Provider extends EventEmitter<ProviderEvents> {
 			name: 'nightcrawler-provider',
 		});
 		this.bus.events.on('warning', error => this.emit('warning', error));
+		this.bus.events.on('online', () => {
+			this.updateStatus();
+		});
+		this.bus.events.on('offline', () => {
+			this.updateStatus();
+		});
 		this.server = new LeaseServer({bus: this.bus, backend: this.backend, timings: this.timings, events: this, advertiseHost: options.advertiseHost});
 		this.backend.events.on('instance-change', snapshot => this.emit('instance-change', snapshot));
 		this.backend.events.on('log', message => this.emit('log', message));
@@ -63,31 +76,63 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		return {...this.bus.stats, ...this.server.stats};
 	}
 
-	/** Connect to Redis. A second call waits for the first. */
+	/** The namespace this provider's channels are in. */
+	get namespace(): string {
+		return this.bus.namespace;
+	}
+
+	/**
+	 * Connect, answer clients, and start the pool (each proxy is leased as soon as it is ready).
+	 * Resolves once the pool has started. A second call waits for the first. If a step fails, the
+	 * provider is stopped and the step's error thrown; if stop() is called meanwhile, a ClosedError.
+	 */
+	async start(): Promise<void> {
+		this.starting ??= this.doStart();
+		return this.starting;
+	}
+
+	private async doStart(): Promise<void> {
+		try {
+			await this.connect();
+			this.startProviding();
+			await this.createCluster();
+		} catch (error) {
+			if (!this.stopping) {
+				await this.stop().catch(() => undefined);
+				throw error;
+			}
+
+			throw error instanceof ClosedError ? error : new ClosedError('the provider was stopped while starting', {cause: error});
+		}
+
+		if (this.stopping) {
+			throw new ClosedError('the provider was stopped while starting');
+		}
+	}
+
+	/** Step 1 of start(): connect to Redis. A second call waits for the first. */
 	async connect(): Promise<void> {
 		this.connecting ??= this.doConnect();
 		return this.connecting;
 	}
 
 	private async doConnect(): Promise<void> {
-		this.status = 'connecting';
+		const connected = this.bus.connect();
+		this.updateStatus();
 		try {
-			await this.bus.connect();
-		} catch (error) {
-			this.status = 'stopped';
-			throw error;
+			await connected;
+		} finally {
+			this.updateStatus();
 		}
-
-		this.status = 'connected';
 	}
 
-	/** Start the pool's instances (they are leased as each becomes ready). */
+	/** Step 3 of start(): start the pool's instances (they are leased as each becomes ready). A second call waits for the first. */
 	async createCluster(): Promise<void> {
-		if (this.clusterStarted) {
-			return;
-		}
+		this.clustering ??= this.doCreateCluster();
+		return this.clustering;
+	}
 
-		this.clusterStarted = true;
+	private async doCreateCluster(): Promise<void> {
 		await this.backend.start();
 		if (!this.stopping) {
 			// A pool started before this provider reported its ready proxies to nobody: take them now.
@@ -95,10 +140,14 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		}
 	}
 
-	/** Start answering clients' requests. */
+	/** Step 2 of start(): answer clients' requests (status 'ready' once connected). A second call does nothing. */
 	startProviding(): void {
+		if (isStopped(this.status)) {
+			throw new ClosedError(`the provider is ${this.status}`);
+		}
+
 		this.server.start();
-		this.status = 'providing';
+		this.updateStatus();
 	}
 
 	instances(): InstanceSnapshot[] {
@@ -142,6 +191,20 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		this.status = 'stopped';
 		if (failures.length > 0) {
 			throw failures.length === 1 ? failures[0] : new AggregateError(failures, 'the provider did not stop cleanly');
+		}
+	}
+
+	/** The status follows the bus and the lease server, until stop() takes over. */
+	private updateStatus(): void {
+		if (this.stopping) {
+			return;
+		}
+
+		const bus = this.bus.status;
+		if (bus === 'idle' || isStopped(bus)) {
+			this.status = bus === 'idle' ? (this.server.isServing ? 'starting' : 'idle') : 'stopped';
+		} else {
+			this.status = this.server.isServing ? bus : 'starting';
 		}
 	}
 }

@@ -62,7 +62,7 @@ export function ProviderApp({provider, redisUrl, namespace, onQuit, now = Date.n
 	const linkRows = selectLinkRows(snapshot);
 	const heartbeatRows = selectHeartbeatRows(snapshot, provider.timings);
 	const half = Math.floor((columns - 2) / 2);
-	const status = snapshot.status === 'providing' ? '' : ` · ${snapshot.status}`;
+	const status = snapshot.status === 'ready' ? '' : ` · ${snapshot.status}`;
 
 	return (
 		<Box flexDirection='column' width={columns} height={rows - 1}>

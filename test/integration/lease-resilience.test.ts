@@ -177,6 +177,8 @@ describe('Redis restarted mid-lease', () => {
 		// The outage itself: three heartbeat timeouts, during which nobody can hear anybody.
 		await delay(3000);
 		expect(downs).toEqual([]);
+		// The provider, hearing nothing while offline, counts none of it against the leases.
+		expect(provider.leases()).toHaveLength(3);
 		redis = await outage.restart();
 		await waitFor(() => provider.bus.online && clients.every(client => client.status === 'ready'), {timeoutMs: 20_000, message: 'resubscribed'});
 		expect(offline).toBe(1);

@@ -14,7 +14,7 @@ const lease: LeaseSnapshot = {
 	leaseId: 'lease-1', clientId: 'c0ffee00-1111-2222-3333-444455556666', proxyId: 'mem-0', host: '127.0.0.1', port: 20_000,
 	createdAt: at - 12_000, expiresAt: at + 60_000, lastHeartbeatAt: at - 2500, heartbeats: 10, rotating: false,
 };
-const provider: ProviderSnapshot = {at, status: 'providing', instances: [instance('mem-0'), instance('mem-1', {state: 'starting', bootstrap: 45, exitIp: undefined}), instance('mem-2', {state: 'down'})], leases: [lease], dropped: 2, forged: 1};
+const provider: ProviderSnapshot = {at, status: 'ready', instances: [instance('mem-0'), instance('mem-1', {state: 'starting', bootstrap: 45, exitIp: undefined}), instance('mem-2', {state: 'down'})], leases: [lease], dropped: 2, forged: 1};
 
 describe('provider rows', () => {
 	it('shows leased, bootstrap progress and down states', () => {

@@ -1,15 +1,4 @@
-import type {ProxyEndpoint} from '../../pool/pool-backend.js';
 import type {ClientMessage, LeaseEndReason} from './messages.js';
-
-export type SlotState = 'starting' | 'free' | 'offered' | 'leased' | 'recycling' | 'down';
-
-/** The provider's view of one proxy of its pool. */
-export type ProxySlot = {
-	endpoint: ProxyEndpoint;
-	state: SlotState;
-	offerId?: string;
-	leaseId?: string;
-};
 
 export type Offer = {
 	readonly offerId: string;

@@ -1,41 +1,61 @@
 import type {EventEmitter} from 'node:events';
-import type {PoolBackend} from '../../pool/pool-backend.js';
+import type {PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
 import type {Bus} from '../bus/bus.js';
 import type {ProviderEvents} from '../provider-events.js';
-import type {Lease, ProxySlot} from './lease-records.js';
+import type {Lease} from './lease-records.js';
 import type {ClientInbound, ClientMessage, LeaseInfo, ProviderInbound} from './messages.js';
+import type {ProxySlots} from './proxy-slots.js';
 
 /** What rotations need of the lease server. */
 export type RotationHost = {
 	bus: Bus<ProviderInbound, ClientInbound>;
 	backend: PoolBackend;
 	events: EventEmitter<ProviderEvents>;
-	slots: ReadonlyMap<string, ProxySlot>;
+	/** The provider's proxies: rotations set their endpoints, and move recycled ones back to free. */
+	slots: ProxySlots;
 	/** Whether the lease is still held (its holder is told the outcome only then). */
 	isHeld(lease: Lease): boolean;
 	leaseInfo(lease: Lease): LeaseInfo;
-	/** A proxy became free. */
-	freed(): void;
 };
 
 /** Exit changes on the provider side: for the holder (rotate), by hand (the UI), and before a proxy is leased again (recycle). */
 export class LeaseRotations {
 	constructor(private readonly host: RotationHost) {}
 
-	/** The holder asked for a new exit: keep the lease, answer with the new state (or why not). */
-	async rotateLease(lease: Lease, rotateId: string): Promise<void> {
-		const {backend, events, bus} = this.host;
+	/**
+	 * The holder asks for a new exit: repeat the answer of the last finished rotation if it is the
+	 * same one, refuse while another runs (ignore repeats of the running one), else rotate.
+	 */
+	async request(lease: Lease, rotateId: string): Promise<void> {
+		const {bus} = this.host;
+		if (lease.lastRotation?.rotateId === rotateId) {
+			// The answer was lost: say it again, with the lease as it is now.
+			const {reply} = lease.lastRotation;
+			void bus.sendMessage('proxy:rotate', lease.clientId, reply.ok ? {...reply, lease: this.host.leaseInfo(lease)} : reply);
+			return;
+		}
+
+		if (lease.rotation) {
+			if (lease.rotation.rotateId !== rotateId) {
+				void bus.sendMessage('proxy:rotate', lease.clientId, {ok: false, leaseId: lease.leaseId, rotateId, reason: 'another rotation is in progress'});
+			}
+
+			return;
+		}
+
+		await this.rotateLease(lease, rotateId);
+	}
+
+	/** Rotate for the holder: keep the lease, answer with the new state (or why not). */
+	private async rotateLease(lease: Lease, rotateId: string): Promise<void> {
+		const {backend, events, bus, slots} = this.host;
 		const started = Date.now();
 		lease.rotation = {rotateId, startedAt: started};
-		const slot = this.host.slots.get(lease.proxyId);
-		const previousExitIp = slot?.endpoint.exitIp;
+		const previousExitIp = slots.get(lease.proxyId)?.endpoint.exitIp;
 		let reply: ClientMessage<'proxy:rotate'>;
 		try {
 			const endpoint = await backend.rotate(lease.proxyId);
-			if (slot) {
-				slot.endpoint = endpoint;
-			}
-
+			slots.setEndpoint(endpoint);
 			reply = {ok: true, leaseId: lease.leaseId, rotateId, lease: this.host.leaseInfo(lease), previousExitIp};
 			events.emit('rotated', {proxyId: lease.proxyId, leaseId: lease.leaseId, previousExitIp, exitIp: endpoint.exitIp, durationMs: Date.now() - started, reason: 'rotate'});
 		} catch (error) {
@@ -51,28 +71,29 @@ export class LeaseRotations {
 	}
 
 	/**
-	 * Rotate one proxy by hand (from the provider's UI). A free proxy is held back while it rotates;
-	 * a leased one keeps its lease and its holder is told the new exit. Offered, rotating or
-	 * unready proxies are left alone.
+	 * Rotate one proxy by hand (from the provider's UI). A free proxy is held back (recycling) while
+	 * it rotates; a leased one keeps its lease and its holder is told the new exit. Offered, rotating
+	 * or unready proxies are left alone.
 	 */
-	async rotateProxy(slot: ProxySlot, lease: Lease | undefined): Promise<void> {
-		if ((slot.state !== 'free' && slot.state !== 'leased') || lease?.rotation) {
+	async rotateProxy(proxyId: string, lease: Lease | undefined): Promise<void> {
+		const {backend, events, bus, slots} = this.host;
+		const state = slots.get(proxyId)?.state;
+		if ((state !== 'free' && state !== 'leased') || lease?.rotation) {
 			return;
 		}
 
-		const {backend, events, bus} = this.host;
-		const proxyId = slot.endpoint.id;
 		if (lease) {
 			lease.rotation = {rotateId: 'manual', startedAt: Date.now()};
 		} else {
-			slot.state = 'recycling';
+			slots.move(proxyId, 'recycling');
 		}
 
-		const before = slot.endpoint.exitIp;
+		const before = slots.get(proxyId)?.endpoint.exitIp;
 		const started = Date.now();
 		try {
-			slot.endpoint = await backend.rotate(proxyId);
-			events.emit('rotated', {proxyId, leaseId: lease?.leaseId, previousExitIp: before, exitIp: slot.endpoint.exitIp, durationMs: Date.now() - started, reason: 'manual'});
+			const endpoint = await backend.rotate(proxyId);
+			slots.setEndpoint(endpoint);
+			events.emit('rotated', {proxyId, leaseId: lease?.leaseId, previousExitIp: before, exitIp: endpoint.exitIp, durationMs: Date.now() - started, reason: 'manual'});
 		} catch (error) {
 			events.emit('rotate-failed', proxyId, toError(error));
 		} finally {
@@ -83,34 +104,33 @@ export class LeaseRotations {
 
 		if (lease && this.host.isHeld(lease)) {
 			void bus.sendMessage('proxy:update', lease.clientId, {leaseId: lease.leaseId, lease: this.host.leaseInfo(lease)});
-		} else if (!lease && slot.state === 'recycling') {
-			slot.state = 'free';
-			this.host.freed();
+		} else if (!lease && slots.get(proxyId)?.state === 'recycling') {
+			slots.move(proxyId, 'free');
 		}
 	}
 
-	/** Give a proxy a new exit before anyone else gets it. */
-	async recycle(slot: ProxySlot): Promise<void> {
-		const {backend, events} = this.host;
+	/** Give a proxy whose lease ended (it is recycling) a new exit before anyone else gets it. */
+	async recycle(proxyId: string): Promise<void> {
+		const {backend, events, slots} = this.host;
 		const started = Date.now();
-		const previousExitIp = slot.endpoint.exitIp;
+		const previousExitIp = slots.get(proxyId)?.endpoint.exitIp;
+		let endpoint: ProxyEndpoint;
 		try {
-			const endpoint = await backend.rotate(slot.endpoint.id);
-			if (slot.state !== 'recycling') {
-				return;
-			}
-
-			slot.endpoint = endpoint;
-			slot.state = 'free';
-			events.emit('rotated', {proxyId: endpoint.id, previousExitIp, exitIp: endpoint.exitIp, durationMs: Date.now() - started, reason: 'recycle'});
-			this.host.freed();
+			endpoint = await backend.rotate(proxyId);
 		} catch (error) {
 			// The backend reports the proxy down or ready again on its own; until then it is not leased.
-			if (slot.state === 'recycling') {
-				slot.state = 'down';
+			if (slots.get(proxyId)?.state === 'recycling') {
+				slots.move(proxyId, 'down');
 			}
 
-			events.emit('rotate-failed', slot.endpoint.id, toError(error));
+			events.emit('rotate-failed', proxyId, toError(error));
+			return;
+		}
+
+		if (slots.get(proxyId)?.state === 'recycling') {
+			slots.setEndpoint(endpoint);
+			events.emit('rotated', {proxyId: endpoint.id, previousExitIp, exitIp: endpoint.exitIp, durationMs: Date.now() - started, reason: 'recycle'});
+			slots.move(proxyId, 'free');
 		}
 	}
 }

@@ -1,16 +1,16 @@
-import {randomBytes} from 'node:crypto';
 import type {EventEmitter} from 'node:events';
-import {v4 as uuidv4} from 'uuid';
 import type {InstanceSnapshot, PoolBackend} from '../../pool/pool-backend.js';
 import type {Bus} from '../bus/bus.js';
 import type {BusMessage} from '../bus/envelope.js';
 import type {ProviderEvents} from '../provider-events.js';
+import {LeaseBook, type HolderCheck} from './lease-book.js';
 import {leaseInfoOf, leaseSnapshotOf} from './lease-info.js';
-import type {Lease, LeaseSnapshot, Offer, ProxySlot} from './lease-records.js';
+import type {Lease, LeaseSnapshot, Offer} from './lease-records.js';
 import {LeaseRotations} from './lease-rotations.js';
 import type {ClientInbound, LeaseEndReason, LeaseInfo, ProviderInbound, ProviderMessage} from './messages.js';
 import {OfferDesk} from './offer-desk.js';
 import {PoolWatch} from './pool-watch.js';
+import {ProxySlots} from './proxy-slots.js';
 import type {ProviderTimings} from './timings.js';
 
 export type LeaseServerOptions = {
@@ -24,64 +24,44 @@ export type LeaseServerOptions = {
 
 export type LeaseServerStats = {offers: number; leases: number; forged: number; dropLinks: number; waitingRefused: number; waiting: number};
 
-/** How long a finished lease is remembered: to tell forged repeats from the holder's, and to repeat how it ended. */
-const endedMemoryMs = 60_000;
-
 /**
- * The provider's side of the lease protocol: leases, heartbeats, destroy and rotate. Offers and the
- * waiting list are the offer desk's, exit changes the rotations'.
+ * The provider's side of the lease protocol: it answers clients' messages and runs the sweep. The
+ * proxies are the slots' (`ProxySlots`), the leases the book's (`LeaseBook`), offers and the
+ * waiting list the offer desk's, exit changes the rotations', and the pool's news the pool watch's.
  */
 export class LeaseServer {
-	private readonly counters = {leases: 0, forged: 0, dropLinks: 0};
-	private readonly slots = new Map<string, ProxySlot>();
+	private readonly counters = {dropLinks: 0};
+	private readonly slots = new ProxySlots();
+	private readonly book: LeaseBook;
 	private readonly desk: OfferDesk;
 	private readonly rotations: LeaseRotations;
 	private readonly pool: PoolWatch;
-	private readonly leases = new Map<string, Lease>();
-	/** offerId → leaseId, to answer a repeated link claim the same way. */
-	private readonly linked = new Map<string, string>();
-	private readonly ended = new Map<string, {secret: string; clientId: string; at: number; reason: LeaseEndReason}>();
-	private readonly offs: Array<() => void> = [];
-	private sweepTimer: NodeJS.Timeout | undefined;
-
-	get stats(): LeaseServerStats {
-		return {...this.counters, ...this.desk.counters, waiting: this.desk.waitingCount};
-	}
+	/** Present while answering clients: what start() set up and stop() takes down. */
+	private serving: {offs: Array<() => void>; sweepTimer: NodeJS.Timeout} | undefined;
 
 	constructor(private readonly options: LeaseServerOptions) {
 		const {backend, bus, timings, events} = options;
-		this.desk = new OfferDesk({bus, timings, events, slots: this.slots});
-		this.rotations = new LeaseRotations({
-			bus,
-			backend,
-			events,
-			slots: this.slots,
-			isHeld: lease => this.leases.has(lease.leaseId),
-			leaseInfo: lease => this.leaseInfo(lease),
-			freed: () => {
-				this.desk.serveWaiting();
-			},
-		});
+		const {slots} = this;
+		this.book = new LeaseBook(timings.leaseTtlMs);
+		this.desk = new OfferDesk({bus, timings, events, slots});
+		this.rotations = new LeaseRotations({bus, backend, events, slots, isHeld: lease => this.book.isHeld(lease), leaseInfo: lease => this.leaseInfo(lease)});
 		this.pool = new PoolWatch({
 			backend,
 			events,
-			slots: this.slots,
-			freed: () => {
-				this.desk.serveWaiting();
-			},
-			lost: slot => {
-				const offer = slot.offerId ? this.desk.get(slot.offerId) : undefined;
+			slots,
+			lost: proxyId => {
+				const offer = this.desk.onProxy(proxyId);
 				if (offer) {
 					this.desk.withdraw(offer);
 				}
 
-				const lease = slot.leaseId ? this.leases.get(slot.leaseId) : undefined;
+				const lease = this.book.onProxy(proxyId);
 				if (lease) {
-					void this.endLease(lease, 'proxy-down', {recycle: false});
+					void this.endLease(lease, 'proxy-down');
 				}
 			},
-			changed: slot => {
-				const lease = slot.leaseId ? this.leases.get(slot.leaseId) : undefined;
+			changed: proxyId => {
+				const lease = this.book.onProxy(proxyId);
 				if (lease && !lease.rotation) {
 					void bus.sendMessage('proxy:update', lease.clientId, {leaseId: lease.leaseId, lease: this.leaseInfo(lease)});
 				}
@@ -89,23 +69,47 @@ export class LeaseServer {
 		});
 	}
 
-	/** Start answering clients. */
+	get stats(): LeaseServerStats {
+		return {...this.book.counters, ...this.counters, ...this.desk.counters, waiting: this.desk.waitingCount};
+	}
+
+	/** Whether it answers clients (between start() and stop()). */
+	get isServing(): boolean {
+		return this.serving !== undefined;
+	}
+
+	/** Start answering clients. A second call does nothing. */
 	start(): void {
-		if (this.desk.serving) {
+		if (this.serving) {
 			return;
 		}
 
-		this.desk.serving = true;
-		const {bus} = this.options;
-		this.offs.push(
-			bus.on('proxy:request', message => {
-				this.onRequest(message);
+		const {bus, timings} = this.options;
+		const onFree = () => {
+			this.desk.serveWaiting();
+		};
+
+		const onOnline = () => {
+			// While the bus was offline no heartbeat could be heard: that time does not count against the holders.
+			this.book.heardAll(Date.now());
+		};
+
+		this.slots.events.on('free', onFree);
+		bus.events.on('online', onOnline);
+		const offs = [
+			() => this.slots.events.off('free', onFree),
+			() => bus.events.off('online', onOnline),
+			bus.on('proxy:request', ({from, data}) => {
+				this.desk.request(from, data.requestId, Date.now());
 			}),
 			bus.onMessage('proxy:link', message => {
 				this.onLink(message);
 			}),
-			bus.onMessage('proxy:decline', message => {
-				this.onDecline(message);
+			bus.onMessage('proxy:decline', ({from, data}) => {
+				const offer = this.desk.get(data.offerId);
+				if (offer?.clientId === from) {
+					this.desk.withdraw(offer);
+				}
 			}),
 			bus.onMessage('proxy:heartbeat', message => {
 				this.onHeartbeat(message);
@@ -116,29 +120,33 @@ export class LeaseServer {
 			bus.onMessage('proxy:rotate', message => {
 				this.onRotate(message);
 			}),
-		);
-		const sweepMs = Math.max(20, Math.min(250, Math.floor(this.options.timings.heartbeatTimeoutMs / 4)));
-		this.sweepTimer = setInterval(() => {
+		];
+		const sweepMs = Math.max(20, Math.min(250, Math.floor(timings.heartbeatTimeoutMs / 4)));
+		const sweepTimer = setInterval(() => {
 			this.sweep(Date.now());
 		}, sweepMs);
-		this.sweepTimer.unref();
+		sweepTimer.unref();
+		this.serving = {offs, sweepTimer};
 	}
 
 	/** Stop answering, tell every holder its lease ends, and forget everything. */
 	async stop(): Promise<void> {
-		clearInterval(this.sweepTimer);
-		this.pool.close();
-		for (const off of this.offs.splice(0)) {
-			off();
+		if (this.serving) {
+			clearInterval(this.serving.sweepTimer);
+			for (const off of this.serving.offs.splice(0)) {
+				off();
+			}
+
+			this.serving = undefined;
 		}
 
+		this.pool.close();
 		const [withdrawn] = await Promise.all([
 			this.desk.close('provider-stopping'),
-			...[...this.leases.values()].map(async lease => this.endLease(lease, 'provider-stopping', {recycle: false})),
+			...this.book.all().map(async lease => this.endLease(lease, 'provider-stopping')),
 		]);
 		this.counters.dropLinks += withdrawn;
-		this.ended.clear();
-		this.linked.clear();
+		this.book.clearEnded();
 	}
 
 	/** Take the ready proxies of a pool started before its provider; see PoolWatch.adopt. */
@@ -147,19 +155,14 @@ export class LeaseServer {
 	}
 
 	leaseSnapshots(): LeaseSnapshot[] {
-		return [...this.leases.values()].map(lease => this.snapshotOf(lease));
+		return this.book.all().map(lease => this.snapshotOf(lease));
 	}
 
 	/** Rotate one proxy by hand (from the provider's UI); see LeaseRotations.rotateProxy. */
 	async rotateProxy(proxyId: string): Promise<void> {
-		const slot = this.slots.get(proxyId);
-		if (slot) {
-			await this.rotations.rotateProxy(slot, slot.leaseId ? this.leases.get(slot.leaseId) : undefined);
+		if (this.slots.has(proxyId)) {
+			await this.rotations.rotateProxy(proxyId, this.book.onProxy(proxyId));
 		}
-	}
-
-	private onRequest({from, data}: BusMessage<ProviderMessage<'proxy:request'>>): void {
-		this.desk.request(from, data.requestId, Date.now());
 	}
 
 	private onLink({from, data}: BusMessage<ProviderMessage<'proxy:link'>>): void {
@@ -170,11 +173,10 @@ export class LeaseServer {
 			return;
 		}
 
-		const leaseId = this.linked.get(data.offerId);
-		const lease = leaseId ? this.leases.get(leaseId) : undefined;
+		const lease = this.book.fromOffer(data.offerId);
 		if (lease && lease.clientId === from) {
 			// Our link answer was lost: send the same lease again. The claim shows the client is alive.
-			lease.lastHeartbeatAt = Date.now();
+			this.book.heard(lease, Date.now());
 			void bus.sendMessage('proxy:link', from, {requestId: lease.requestId, offerId: lease.offerId, secret: lease.secret, lease: this.leaseInfo(lease)});
 			return;
 		}
@@ -183,28 +185,18 @@ export class LeaseServer {
 		void bus.sendMessage('proxy:dropLink', from, {requestId: data.requestId, offerId: data.offerId, reason: offer ? 'offer-not-yours' : 'offer-expired'});
 	}
 
-	private onDecline({from, data}: BusMessage<ProviderMessage<'proxy:decline'>>): void {
-		const offer = this.desk.get(data.offerId);
-		if (offer?.clientId === from) {
-			this.desk.withdraw(offer);
-			this.desk.serveWaiting();
-		}
-	}
-
 	private onHeartbeat({from, data}: BusMessage<ProviderMessage<'proxy:heartbeat'>>): void {
-		const lease = this.holderLease(from, data.leaseId, data.secret, 'proxy:heartbeat');
-		if (lease === 'forged') {
+		const check = this.checkHolder(from, data.leaseId, data.secret, 'proxy:heartbeat');
+		if (check.kind !== 'held') {
+			// Repeat how the lease ended (the first leaseEnd may have been lost).
+			this.sendLeaseEnded(from, data.leaseId, check);
 			return;
 		}
 
-		if (!lease) {
-			// Repeat how the lease ended (the first leaseEnd may have been lost).
-			void this.options.bus.sendMessage('proxy:leaseEnd', from, {leaseId: data.leaseId, reason: this.ended.get(data.leaseId)?.reason ?? 'unknown-lease'});
-			return;
-		}
+		const {lease} = check;
 
 		const now = Date.now();
-		lease.lastHeartbeatAt = now;
+		this.book.heard(lease, now);
 		lease.heartbeats++;
 		const exitIp = this.slots.get(lease.proxyId)?.endpoint.exitIp;
 		void this.options.bus.sendMessage('proxy:heartbeat', from, {leaseId: lease.leaseId, seq: data.seq, expiresInMs: Math.max(0, lease.expiresAt - now), exitIp});
@@ -212,13 +204,13 @@ export class LeaseServer {
 	}
 
 	private onDestroy({from, data}: BusMessage<ProviderMessage<'proxy:destroy'>>): void {
-		const lease = this.holderLease(from, data.leaseId, data.secret, 'proxy:destroy');
-		if (lease === 'forged') {
+		const check = this.checkHolder(from, data.leaseId, data.secret, 'proxy:destroy');
+		if (check.kind === 'forged') {
 			return;
 		}
 
-		if (lease) {
-			void this.endLease(lease, 'destroyed', {recycle: true});
+		if (check.kind === 'held') {
+			void this.endLease(check.lease, 'destroyed');
 		}
 
 		// Answer repeats too (the first answer may have been lost), and leases we no longer know.
@@ -226,93 +218,55 @@ export class LeaseServer {
 	}
 
 	private onRotate({from, data}: BusMessage<ProviderMessage<'proxy:rotate'>>): void {
-		const lease = this.holderLease(from, data.leaseId, data.secret, 'proxy:rotate');
-		if (lease === 'forged') {
+		const check = this.checkHolder(from, data.leaseId, data.secret, 'proxy:rotate');
+		if (check.kind !== 'held') {
+			this.sendLeaseEnded(from, data.leaseId, check);
 			return;
 		}
 
-		const {bus} = this.options;
-		if (!lease) {
-			void bus.sendMessage('proxy:leaseEnd', from, {leaseId: data.leaseId, reason: this.ended.get(data.leaseId)?.reason ?? 'unknown-lease'});
-			return;
-		}
-
-		if (lease.lastRotation?.rotateId === data.rotateId) {
-			// The answer was lost: say it again, with the lease as it is now.
-			const {reply} = lease.lastRotation;
-			void bus.sendMessage('proxy:rotate', from, reply.ok ? {...reply, lease: this.leaseInfo(lease)} : reply);
-			return;
-		}
-
-		if (lease.rotation) {
-			if (lease.rotation.rotateId !== data.rotateId) {
-				void bus.sendMessage('proxy:rotate', from, {ok: false, leaseId: lease.leaseId, rotateId: data.rotateId, reason: 'another rotation is in progress'});
-			}
-
-			return;
-		}
-
-		void this.rotations.rotateLease(lease, data.rotateId);
+		void this.rotations.request(check.lease, data.rotateId);
 	}
 
-	/** The lease if `from` holds it with `secret`; undefined if unknown; 'forged' (counted) otherwise. */
-	private holderLease(from: string, leaseId: string, secret: string, event: string): Lease | 'forged' | undefined {
-		const lease = this.leases.get(leaseId);
-		const known = lease ?? this.ended.get(leaseId);
-		if (known && (known.secret !== secret || known.clientId !== from)) {
-			this.counters.forged++;
+	/** The lease book's holder check; a forged message (counted by the book) is reported too. */
+	private checkHolder(from: string, leaseId: string, secret: string, event: string): HolderCheck {
+		const check = this.book.check(from, leaseId, secret);
+		if (check.kind === 'forged') {
 			this.options.events.emit('forged', event, from);
-			return 'forged';
 		}
 
-		return lease;
+		return check;
+	}
+
+	/** Tell a former holder how its lease ended (a forged message gets no answer). */
+	private sendLeaseEnded(to: string, leaseId: string, check: Exclude<HolderCheck, {kind: 'held'}>): void {
+		if (check.kind !== 'forged') {
+			void this.options.bus.sendMessage('proxy:leaseEnd', to, {leaseId, reason: check.kind === 'ended' ? check.reason : 'unknown-lease'});
+		}
 	}
 
 	private createLease(offer: Offer): void {
-		const now = Date.now();
-		const {timings} = this.options;
 		this.desk.take(offer);
-		const lease: Lease = {
-			leaseId: uuidv4(),
-			secret: randomBytes(24).toString('base64url'),
-			clientId: offer.clientId,
-			offerId: offer.offerId,
-			requestId: offer.requestId,
-			proxyId: offer.proxyId,
-			createdAt: now,
-			expiresAt: now + timings.leaseTtlMs,
-			lastHeartbeatAt: now,
-			heartbeats: 0,
-		};
-		this.leases.set(lease.leaseId, lease);
-		this.linked.set(offer.offerId, lease.leaseId);
-		const slot = this.slots.get(offer.proxyId)!;
-		slot.state = 'leased';
-		slot.offerId = undefined;
-		slot.leaseId = lease.leaseId;
-		this.counters.leases++;
+		const lease = this.book.create(offer, Date.now());
 		void this.options.bus.sendMessage('proxy:link', lease.clientId, {requestId: lease.requestId, offerId: lease.offerId, secret: lease.secret, lease: this.leaseInfo(lease)});
 		this.options.events.emit('leased', this.snapshotOf(lease));
 	}
 
-	private async endLease(lease: Lease, reason: LeaseEndReason, {recycle}: {recycle: boolean}): Promise<void> {
-		if (!this.leases.delete(lease.leaseId)) {
+	/**
+	 * End a held lease, tell its holder (a destroy is answered instead), and settle its proxy: a
+	 * proxy that is down stays down; otherwise it is recycled, except when the provider stops.
+	 */
+	private async endLease(lease: Lease, reason: LeaseEndReason): Promise<void> {
+		if (!this.book.end(lease, reason, Date.now())) {
 			return;
 		}
 
-		this.linked.delete(lease.offerId);
-		this.ended.set(lease.leaseId, {secret: lease.secret, clientId: lease.clientId, at: Date.now(), reason});
-		const snapshot = this.snapshotOf(lease);
 		const notified = reason === 'destroyed' ? Promise.resolve(true) : this.options.bus.sendMessage('proxy:leaseEnd', lease.clientId, {leaseId: lease.leaseId, reason});
-		this.options.events.emit('released', {lease: snapshot, reason});
-		const slot = this.slots.get(lease.proxyId);
-		if (slot?.leaseId === lease.leaseId) {
-			slot.leaseId = undefined;
-			if (slot.state === 'leased') {
-				slot.state = recycle ? 'recycling' : 'free';
-				if (recycle) {
-					void this.rotations.recycle(slot);
-				}
+		this.options.events.emit('released', {lease: this.snapshotOf(lease), reason});
+		if (this.slots.get(lease.proxyId)?.state === 'leased') {
+			const recycle = reason !== 'provider-stopping' && reason !== 'proxy-down';
+			this.slots.move(lease.proxyId, recycle ? 'recycling' : 'free');
+			if (recycle) {
+				void this.rotations.recycle(lease.proxyId);
 			}
 		}
 
@@ -320,21 +274,14 @@ export class LeaseServer {
 	}
 
 	private sweep(now: number): void {
-		const {timings} = this.options;
+		const {bus, timings} = this.options;
 		this.desk.expire(now);
-		for (const lease of this.leases.values()) {
-			if (lease.expiresAt <= now) {
-				void this.endLease(lease, 'ttl', {recycle: true});
-			} else if (now - lease.lastHeartbeatAt > timings.heartbeatTimeoutMs) {
-				void this.endLease(lease, 'heartbeat-timeout', {recycle: true});
-			}
+		// While the bus is offline no heartbeat can be heard: only TTLs end leases then.
+		for (const {lease, reason} of this.book.due(now, bus.online ? timings.heartbeatTimeoutMs : undefined)) {
+			void this.endLease(lease, reason);
 		}
 
-		for (const [leaseId, ended] of this.ended) {
-			if (now - ended.at > endedMemoryMs) {
-				this.ended.delete(leaseId);
-			}
-		}
+		this.book.forgetEnded(now);
 	}
 
 	private leaseInfo(lease: Lease): LeaseInfo {

@@ -2,7 +2,8 @@ import type {EventEmitter} from 'node:events';
 import {v4 as uuidv4} from 'uuid';
 import type {Bus} from '../bus/bus.js';
 import type {ProviderEvents} from '../provider-events.js';
-import type {Offer, ProxySlot} from './lease-records.js';
+import type {ProxySlot, ProxySlots} from './proxy-slots.js';
+import type {Offer} from './lease-records.js';
 import type {ClientInbound, ProviderInbound} from './messages.js';
 import type {ProviderTimings} from './timings.js';
 import {WaitingList} from './waiting-list.js';
@@ -11,19 +12,17 @@ export type OfferDeskOptions = {
 	bus: Bus<ProviderInbound, ClientInbound>;
 	timings: ProviderTimings;
 	events: EventEmitter<ProviderEvents>;
-	/** The provider's proxies, shared with the lease server. */
-	slots: ReadonlyMap<string, ProxySlot>;
+	/** The provider's proxies: the desk moves them between free and offered. */
+	slots: ProxySlots;
 };
 
 /**
  * The provider's offers: a free proxy is reserved for one asking client at a time (no thundering
  * herd), unclaimed offers expire, and clients that asked when nothing was free wait in a bounded
- * FIFO list and get the next proxy that frees up.
+ * FIFO list and get the next proxy that frees up (`serveWaiting`, called on the slots' `free` event).
  */
 export class OfferDesk {
 	readonly counters = {offers: 0, waitingRefused: 0};
-	/** Off while the provider is not serving: freed proxies are then not offered to waiting clients. */
-	serving = false;
 	private readonly offers = new Map<string, Offer>();
 	private readonly byRequest = new Map<string, string>();
 	private readonly waiting: WaitingList;
@@ -40,6 +39,17 @@ export class OfferDesk {
 		return this.offers.get(offerId);
 	}
 
+	/** The offer that reserves a proxy, if one does. */
+	onProxy(proxyId: string): Offer | undefined {
+		for (const offer of this.offers.values()) {
+			if (offer.proxyId === proxyId) {
+				return offer;
+			}
+		}
+
+		return undefined;
+	}
+
 	/** A client asks: offer it a free proxy, repeat an offer it already has, or put it on the waiting list. */
 	request(clientId: string, requestId: string, now: number): void {
 		const existing = this.byRequest.get(key(clientId, requestId));
@@ -50,7 +60,7 @@ export class OfferDesk {
 			return;
 		}
 
-		const slot = this.freeSlot();
+		const slot = this.options.slots.firstFree();
 		if (slot) {
 			this.offer(slot, clientId, requestId, now);
 		} else if (!this.waiting.add(clientId, requestId, now)) {
@@ -58,32 +68,25 @@ export class OfferDesk {
 		}
 	}
 
-	/** The offer was claimed and becomes a lease: it leaves the desk (its slot is the caller's now). */
+	/** The offer was claimed: it leaves the desk, and its proxy becomes leased. */
 	take(offer: Offer): void {
-		this.offers.delete(offer.offerId);
-		this.byRequest.delete(key(offer.clientId, offer.requestId));
+		this.forget(offer);
+		this.options.slots.move(offer.proxyId, 'leased');
 	}
 
-	/** Take an offer back; its proxy is free again. */
+	/** Take an offer back; its proxy is free again (unless it went down meanwhile). */
 	withdraw(offer: Offer): void {
-		this.take(offer);
-		const slot = this.options.slots.get(offer.proxyId);
-		if (slot?.offerId === offer.offerId) {
-			slot.offerId = undefined;
-			if (slot.state === 'offered') {
-				slot.state = 'free';
-			}
+		this.forget(offer);
+		if (this.options.slots.get(offer.proxyId)?.state === 'offered') {
+			this.options.slots.move(offer.proxyId, 'free');
 		}
 	}
 
 	/** Offer free proxies to the clients that have been waiting longest. */
 	serveWaiting(): void {
-		if (!this.serving) {
-			return;
-		}
-
+		const {slots} = this.options;
 		const now = Date.now();
-		for (let slot = this.freeSlot(); slot && this.waiting.size > 0; slot = this.freeSlot()) {
+		for (let slot = slots.firstFree(); slot && this.waiting.size > 0; slot = slots.firstFree()) {
 			const next = this.waiting.shift(now);
 			if (!next) {
 				return;
@@ -93,49 +96,36 @@ export class OfferDesk {
 		}
 	}
 
-	/** Withdraw expired offers and forget clients that stopped asking; freed proxies go to waiting clients. */
+	/** Withdraw expired offers (their proxies are free again) and forget clients that stopped asking. */
 	expire(now: number): void {
-		let freed = false;
-		for (const offer of this.offers.values()) {
-			if (offer.expiresAt <= now) {
-				this.withdraw(offer);
-				freed = true;
-			}
+		const expired = [...this.offers.values()].filter(offer => offer.expiresAt <= now);
+		for (const offer of expired) {
+			this.withdraw(offer);
 		}
 
 		this.waiting.prune(now);
-		if (freed) {
-			this.serveWaiting();
-		}
 	}
 
 	/** Withdraw every offer, telling each client; forget the waiting list. Resolves with the number withdrawn. */
 	async close(reason: string): Promise<number> {
-		this.serving = false;
 		const offers = [...this.offers.values()];
+		this.waiting.clear();
 		for (const offer of offers) {
 			this.withdraw(offer);
 		}
 
-		this.waiting.clear();
 		await Promise.all(offers.map(async offer => this.options.bus.sendMessage('proxy:dropLink', offer.clientId, {requestId: offer.requestId, offerId: offer.offerId, reason})));
 		return offers.length;
 	}
 
-	private freeSlot(): ProxySlot | undefined {
-		for (const slot of this.options.slots.values()) {
-			if (slot.state === 'free') {
-				return slot;
-			}
-		}
-
-		return undefined;
+	private forget(offer: Offer): void {
+		this.offers.delete(offer.offerId);
+		this.byRequest.delete(key(offer.clientId, offer.requestId));
 	}
 
 	private offer(slot: ProxySlot, clientId: string, requestId: string, now: number): void {
 		const offer: Offer = {offerId: uuidv4(), clientId, requestId, proxyId: slot.endpoint.id, expiresAt: now + this.options.timings.offerTtlMs};
-		slot.state = 'offered';
-		slot.offerId = offer.offerId;
+		this.options.slots.move(offer.proxyId, 'offered');
 		this.offers.set(offer.offerId, offer);
 		this.byRequest.set(key(clientId, requestId), offer.offerId);
 		this.waiting.remove(clientId, requestId);

@@ -1,20 +1,18 @@
 import type {EventEmitter} from 'node:events';
 import type {InstanceSnapshot, PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
 import type {ProviderEvents} from '../provider-events.js';
-import type {ProxySlot} from './lease-records.js';
+import type {ProxySlots} from './proxy-slots.js';
 
 /** What the pool watch needs of the lease server. */
 export type PoolWatchHost = {
 	backend: PoolBackend;
 	events: EventEmitter<ProviderEvents>;
-	/** The provider's proxies, shared with the lease server and the offer desk. */
-	slots: Map<string, ProxySlot>;
-	/** A proxy became free: offer it to waiting clients. */
-	freed(): void;
+	/** The provider's proxies: the watch adds them, marks them down, and frees them when ready again. */
+	slots: ProxySlots;
 	/** A proxy went down (its slot says so already): withdraw its offer and end its lease, if it has either. */
-	lost(slot: ProxySlot): void;
-	/** A leased proxy changed in place: tell its holder. */
-	changed(slot: ProxySlot): void;
+	lost(proxyId: string): void;
+	/** A proxy changed in place (its slot has the new endpoint): tell its holder, if it is leased. */
+	changed(proxyId: string): void;
 };
 
 /**
@@ -69,41 +67,47 @@ export class PoolWatch {
 
 	private ready(endpoint: ProxyEndpoint): void {
 		const {slots, events} = this.host;
-		const slot = slots.get(endpoint.id);
-		if (!slot) {
-			slots.set(endpoint.id, {endpoint, state: 'free'});
-		} else if (slot.state === 'leased' || slot.state === 'offered') {
+		const state = slots.get(endpoint.id)?.state;
+		if (state === 'leased' || state === 'offered') {
 			this.update(endpoint);
 			return;
-		} else if (slot.state === 'free') {
-			// Known to be ready already (its state change came first): nothing new to tell.
-			slot.endpoint = endpoint;
-			return;
-		} else {
-			slot.endpoint = endpoint;
-			slot.state = 'free';
 		}
 
+		if (state === 'free') {
+			// Known to be ready already (its state change came first): nothing new to tell.
+			slots.setEndpoint(endpoint);
+			return;
+		}
+
+		// New, or back from down or recycling: free, and so offered to the waiting list at once.
 		events.emit('instance-ready', endpoint);
-		this.host.freed();
+		if (state === undefined) {
+			slots.add(endpoint);
+		} else {
+			slots.setEndpoint(endpoint);
+			slots.move(endpoint.id, 'free');
+		}
 	}
 
 	private down(id: string, reason: string): void {
-		const slot = this.host.slots.get(id);
-		if (!slot) {
+		const {slots} = this.host;
+		const state = slots.get(id)?.state;
+		if (state === undefined) {
 			return;
 		}
 
-		slot.state = 'down';
-		this.host.lost(slot);
+		if (state !== 'down') {
+			slots.move(id, 'down');
+		}
+
+		this.host.lost(id);
 		this.host.events.emit('instance-down', id, reason);
 	}
 
 	private update(endpoint: ProxyEndpoint): void {
-		const slot = this.host.slots.get(endpoint.id);
-		if (slot) {
-			slot.endpoint = endpoint;
-			this.host.changed(slot);
+		if (this.host.slots.has(endpoint.id)) {
+			this.host.slots.setEndpoint(endpoint);
+			this.host.changed(endpoint.id);
 		}
 	}
 }

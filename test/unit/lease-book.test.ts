@@ -1,0 +1,53 @@
+import {describe, expect, it} from 'vitest';
+import {endedMemoryMs, LeaseBook} from '../../source/core/lease/lease-book.js';
+import type {Offer} from '../../source/core/lease/lease-records.js';
+
+const offer = (proxyId: string, clientId = 'c1'): Offer => ({offerId: `o-${proxyId}`, clientId, requestId: `r-${proxyId}`, proxyId, expiresAt: 0});
+
+describe('LeaseBook', () => {
+	it('finds a lease by id, by proxy and by offer, and forgets those once it ends', () => {
+		const book = new LeaseBook(10_000);
+		const lease = book.create(offer('p1'), 1000);
+		expect(lease).toMatchObject({clientId: 'c1', proxyId: 'p1', offerId: 'o-p1', createdAt: 1000, expiresAt: 11_000, lastHeartbeatAt: 1000, heartbeats: 0});
+		expect(book.get(lease.leaseId)).toBe(lease);
+		expect(book.onProxy('p1')).toBe(lease);
+		expect(book.fromOffer('o-p1')).toBe(lease);
+		expect(book.counters.leases).toBe(1);
+		expect(book.end(lease, 'destroyed', 2000)).toBe(true);
+		expect(book.end(lease, 'ttl', 2000)).toBe(false);
+		expect([book.get(lease.leaseId), book.onProxy('p1'), book.fromOffer('o-p1'), book.isHeld(lease)]).toEqual([undefined, undefined, undefined, false]);
+	});
+
+	it('checks the holder: secret and client must match, for held and lately ended leases; others are counted as forged', () => {
+		const book = new LeaseBook(10_000);
+		const lease = book.create(offer('p1'), 0);
+		expect(book.check('c1', lease.leaseId, lease.secret)).toEqual({kind: 'held', lease});
+		expect(book.check('c1', lease.leaseId, 'wrong')).toEqual({kind: 'forged'});
+		expect(book.check('c2', lease.leaseId, lease.secret)).toEqual({kind: 'forged'});
+		expect(book.check('c2', 'never-known', 'x')).toEqual({kind: 'unknown'});
+		book.end(lease, 'heartbeat-timeout', 100);
+		expect(book.check('c1', lease.leaseId, lease.secret)).toEqual({kind: 'ended', reason: 'heartbeat-timeout'});
+		expect(book.check('c2', lease.leaseId, lease.secret)).toEqual({kind: 'forged'});
+		expect(book.counters.forged).toBe(3);
+		book.forgetEnded(100 + endedMemoryMs);
+		expect(book.check('c1', lease.leaseId, lease.secret)).toEqual({kind: 'ended', reason: 'heartbeat-timeout'});
+		book.forgetEnded(101 + endedMemoryMs);
+		expect(book.check('c2', lease.leaseId, 'x')).toEqual({kind: 'unknown'});
+	});
+
+	it('says which leases are due: TTL first, heartbeat timeouts only when it can hear heartbeats', () => {
+		const book = new LeaseBook(10_000);
+		const old = book.create(offer('p1'), 0);
+		const quiet = book.create(offer('p2'), 5000);
+		const live = book.create(offer('p3'), 5000);
+		book.heard(live, 9000);
+		const due = (now: number, timeout?: number) => book.due(now, timeout).map(({lease, reason}) => [lease.proxyId, reason]);
+		expect(due(10_000, 3000)).toEqual([['p1', 'ttl'], ['p2', 'heartbeat-timeout']]);
+		expect(due(10_000, undefined)).toEqual([['p1', 'ttl']]);
+		// Back online: every lease counts as heard from now.
+		book.heardAll(10_000);
+		expect(due(12_000, 3000)).toEqual([['p1', 'ttl']]);
+		expect(due(13_001, 3000)).toEqual([['p1', 'ttl'], ['p2', 'heartbeat-timeout'], ['p3', 'heartbeat-timeout']]);
+		expect([old, quiet, live].every(lease => book.isHeld(lease))).toBe(true);
+	});
+});
