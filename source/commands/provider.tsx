@@ -49,7 +49,7 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 		advertiseHost: flags.advertiseHost,
 		timings: flags.leaseTtl === undefined ? undefined : {leaseTtlMs: flags.leaseTtl},
 	});
-	const namespace = provider.bus.namespace;
+	const {namespace} = provider;
 	if (['0.0.0.0', '::', '[::]'].includes(flags.host) && flags.advertiseHost === undefined) {
 		shutdown.notice(`proxies listen on ${flags.host}, and clients will be told to connect to ${flags.host}: pass --advertise-host with this machine's address`);
 	}
@@ -76,6 +76,7 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 		killNow(backend.snapshot().map(instance => instance.pid));
 	});
 	shutdown.defer('the provider', async () => provider.stop(), {timeoutMs: 30_000});
+	// The first step of start() on its own: the screen or the `started` line follows a working connection.
 	await provider.connect();
 	shutdown.signal.throwIfAborted();
 	if (useScreen) {
@@ -87,7 +88,6 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 		process.stdout.write(`${toLine(started)}\n`);
 	}
 
-	// Answer requests at once: each proxy is leased as soon as it is ready.
-	provider.startProviding();
-	await provider.createCluster();
+	// The rest of start(): answer requests at once, then start the pool (each proxy is leased as soon as it is ready).
+	await provider.start();
 }

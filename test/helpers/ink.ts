@@ -53,15 +53,13 @@ export function setupInkTestbed(): InkTestbed {
 		async provider(namespace, {count = 3, rotateDelayMs = 0} = {}) {
 			const provider = new Provider({redis: redisUrl(), namespace, backend: new MemoryBackend({count, rotateDelayMs})});
 			cleanups.add(async () => provider.stop());
-			await provider.connect();
-			await provider.createCluster();
-			provider.startProviding();
+			await provider.start();
 			return provider;
 		},
 		async client(namespace) {
 			const client = new Client({redis: redisUrl(), namespace});
 			cleanups.add(async () => client.close());
-			await client.connect();
+			await client.start();
 			return client;
 		},
 		render(tree, {columns = 80, rows = 24} = {}) {

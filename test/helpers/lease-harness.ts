@@ -16,16 +16,14 @@ export class LeaseHarness {
 		const {count = 3, ...rest} = options;
 		const provider = new Provider({redis: this.redisUrl, namespace: this.namespace, backend: new MemoryBackend({count}), ...rest});
 		this.providers.add(async () => provider.stop());
-		await provider.connect();
-		await provider.createCluster();
-		provider.startProviding();
+		await provider.start();
 		return provider;
 	}
 
 	async client(options: Partial<ClientOptions> = {}): Promise<Client> {
 		const client = new Client({redis: this.redisUrl, namespace: this.namespace, ...options});
 		this.clients.add(async () => client.close());
-		await client.connect();
+		await client.start();
 		return client;
 	}
 
