@@ -20,30 +20,52 @@ async function refusesConnections(port: number): Promise<boolean> {
 }
 
 describe('npm run bench (lease figures, no Tor)', () => {
+	// Shape and sanity only: on a busy machine the figures themselves can be anything.
 	it('prints its figures, ends with one JSON object, and stops its redis-server', {timeout: 150_000}, async () => {
-		const result = await execa('node', [benchPath, '--clients', '4', '--idle', '3', '--rounds', '2', '--warmup', '1', '--rate', '200', '--skip-tor'], {reject: false, timeout: 120_000});
+		const idle = 20;
+		const result = await execa('node', [benchPath, '--clients', '4', '--idle', String(idle), '--rounds', '2', '--warmup', '1', '--rate', '200', '--skip-tor'], {reject: false, timeout: 120_000});
 		expect(result.exitCode, String(result.stderr)).toBe(0);
 		const lines = String(result.stdout).trim().split('\n');
-		const figures = JSON.parse(lines.at(-1)!) as Record<string, number>;
+		const figures = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
 		expect(figures.clients).toBe(4);
-		expect(figures.idleClients).toBe(3);
+		expect(figures.idleClients).toBe(idle);
 		expect(figures.leases).toBe(8);
-		for (const key of ['leaseP50Ms', 'leaseP99Ms', 'floorP50Ms', 'floorP99Ms', 'leaseP50MsSpread', 'leaseP99MsSpread', 'redisPingP50Ms', 'leaseP50MsWithIdle']) {
+		const pairs = [
+			['leaseP50Ms', 'leaseP99Ms'],
+			['floorP50Ms', 'floorP99Ms'],
+			['leaseP50MsSpread', 'leaseP99MsSpread'],
+			['floorP50MsSpread', 'floorP99MsSpread'],
+			['leaseP50MsWithIdle', 'leaseP99MsWithIdle'],
+		] as const;
+		for (const [p50, p99] of pairs) {
+			expect(figures[p50], p50).toBeTypeOf('number');
+			expect(figures[p50], p50).toBeGreaterThan(0);
+			// Quantiles of the same samples: p99 is never below p50.
+			expect(figures[p99], p99).toBeGreaterThanOrEqual(figures[p50] as number);
+		}
+
+		for (const key of ['redisPingP50Ms', 'spreadRatePerSecond', 'floorSpreadRatePerSecond']) {
+			expect(figures[key], key).toBeTypeOf('number');
 			expect(figures[key], key).toBeGreaterThan(0);
 		}
 
-		expect(figures.leaseP99Ms).toBeGreaterThanOrEqual(figures.leaseP50Ms!);
-		// Request, supply, link, link, destroy, its answer: no more with idle clients on the bus. (A retry
-		// after a long stall could add one now and then.)
+		// Request, supply, link, link, destroy, its answer: never fewer. A retry after a stall adds one
+		// now and then; a request reaching every client would add at least `idle` a lease.
 		for (const key of ['messagesPerLease', 'messagesPerLeaseWithIdle']) {
 			expect(figures[key], key).toBeGreaterThanOrEqual(6);
-			expect(figures[key], key).toBeLessThan(6.5);
+			expect(figures[key], key).toBeLessThan(6 + idle);
 		}
 
-		expect(figures.spreadRatePerSecond).toBeGreaterThan(0);
+		expect(lines.some(line => line.includes('floor at the same rate')), 'the open-loop floor line').toBe(true);
 		const port = Number(/redis-server on redis:\/\/127\.0\.0\.1:(\d+)/.exec(lines[0]!)?.[1]);
 		expect(port).toBeGreaterThan(0);
 		expect(await refusesConnections(port)).toBe(true);
+	});
+
+	it('prints its options with --help', async () => {
+		const result = await execa('node', [benchPath, '--help'], {reject: false});
+		expect(result.exitCode).toBe(0);
+		expect(String(result.stdout)).toContain('--skip-tor');
 	});
 
 	it('refuses a bad option value with one line and exit code 2', async () => {

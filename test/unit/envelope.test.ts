@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {Channels} from '../../source/core/bus/channels.js';
-import {envelopeSchema} from '../../source/core/bus/envelope.js';
+import {envelopeSchema, isPlainEnvelope} from '../../source/core/bus/envelope.js';
 import {clientInbound, providerInbound} from '../../source/core/lease/messages.js';
 
 const uuid = '7d7b1b0e-5c1a-4f8e-9d7e-2f8a1c3b4d5e';
@@ -11,6 +11,37 @@ describe('envelope', () => {
 		expect(envelopeSchema.safeParse({event: 'proxy:request', UUID: uuid, extra: 1}).success).toBe(false);
 		expect(envelopeSchema.safeParse({event: 'proxy:request', UUID: 'nope'}).success).toBe(false);
 		expect(envelopeSchema.safeParse({event: '', UUID: uuid}).success).toBe(false);
+	});
+
+	it('the fast check (without zod) agrees with the schema, and never accepts what the schema refuses', () => {
+		const other = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+		const base = {event: 'proxy:link', UUID: uuid, to: other, data: {requestId: uuid}};
+		const cases: unknown[] = [
+			base,
+			{event: 'proxy:request', UUID: uuid},
+			{event: 'x', UUID: '00000000-0000-0000-0000-000000000000', data: null},
+			{...base, UUID: uuid.toUpperCase()},
+			{...base, event: 'e'.repeat(64)},
+			{...base, event: 'e'.repeat(65)},
+			{...base, event: ''},
+			{...base, event: 7},
+			{...base, UUID: `${uuid}0`},
+			{...base, UUID: '7d7b1b0e-5c1a-9f8e-9d7e-2f8a1c3b4d5e'},
+			{...base, to: null},
+			{...base, to: 'nope'},
+			{...base, extra: 1},
+			{event: 'proxy:link', to: other},
+			{UUID: uuid, data: 1},
+			JSON.parse(`{"event":"e","UUID":"${uuid}","__proto__":{"x":1}}`),
+			JSON.parse(`{"event":"e","UUID":"${uuid}","constructor":1}`),
+			[base],
+			null,
+			'proxy:link',
+			42,
+		];
+		for (const value of cases) {
+			expect(isPlainEnvelope(value), JSON.stringify(value)).toBe(envelopeSchema.safeParse(value).success);
+		}
 	});
 
 	it('builds channel names under the namespace', () => {

@@ -1,6 +1,6 @@
 import type {Channels} from './channels.js';
 import type {DropReason} from './drop-reason.js';
-import {envelopeSchema, type BusMessage, type EventSchemas} from './envelope.js';
+import {envelopeSchema, isPlainEnvelope, type BusMessage, type Envelope, type EventSchemas} from './envelope.js';
 
 export type DecodeContext = {
 	/** This instance's UUID and channels. */
@@ -34,12 +34,19 @@ export function decodeMessage(channel: string, text: string, context: DecodeCont
 		return {ok: false, reason: 'bad-json', detail: channel};
 	}
 
-	const envelope = envelopeSchema.safeParse(json);
-	if (!envelope.success) {
-		return {ok: false, reason: 'bad-envelope', detail: envelope.error.issues[0]?.message ?? channel};
+	let envelope: Envelope;
+	if (isPlainEnvelope(json)) {
+		envelope = json;
+	} else {
+		const parsed = envelopeSchema.safeParse(json);
+		if (!parsed.success) {
+			return {ok: false, reason: 'bad-envelope', detail: parsed.error.issues[0]?.message ?? channel};
+		}
+
+		envelope = parsed.data;
 	}
 
-	const {event, UUID, to, data} = envelope.data;
+	const {event, UUID, to, data} = envelope;
 	const direct = channel === context.directChannel;
 	if (direct ? to !== context.id : to !== undefined || channel !== context.channels.broadcast(event)) {
 		return {ok: false, reason: 'wrong-channel', detail: `${event} on ${channel}`};
