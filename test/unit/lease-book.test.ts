@@ -18,6 +18,26 @@ describe('LeaseBook', () => {
 		expect([book.get(lease.leaseId), book.onProxy('p1'), book.fromOffer('o-p1'), book.isHeld(lease)]).toEqual([undefined, undefined, undefined, false]);
 	});
 
+	it('mints front credentials for every lease: unguessable, never the secret, and valid only while the lease is held', () => {
+		const book = new LeaseBook(10_000);
+		const first = book.create(offer('p1'), 0);
+		const second = book.create(offer('p2'), 0);
+		const {username, password} = first.credentials;
+		expect(username).toMatch(/^nc[\w-]{16}$/);
+		expect(password).toMatch(/^[\w-]{32}$/);
+		expect([username, password]).not.toContain(first.secret);
+		expect(second.credentials.username).not.toBe(username);
+		expect(second.credentials.password).not.toBe(password);
+		expect(book.grant(username, password)).toBe(first);
+		expect(book.grant(username, second.credentials.password)).toBeUndefined();
+		expect(book.grant(second.credentials.username, password)).toBeUndefined();
+		expect(book.grant(username, `${password}x`)).toBeUndefined();
+		expect(book.grant('nobody', password)).toBeUndefined();
+		book.end(first, 'destroyed', 1);
+		expect(book.grant(username, password)).toBeUndefined();
+		expect(book.grant(second.credentials.username, second.credentials.password)).toBe(second);
+	});
+
 	it('checks the holder: secret and client must match, for held and lately ended leases; others are counted as forged', () => {
 		const book = new LeaseBook(10_000);
 		const lease = book.create(offer('p1'), 0);

@@ -1,5 +1,6 @@
 import {randomBytes} from 'node:crypto';
 import {v4 as uuidv4} from 'uuid';
+import {mintCredentials, samePassword} from './lease-credentials.js';
 import type {Lease, Offer} from './lease-records.js';
 import type {LeaseEndReason} from './messages.js';
 
@@ -24,6 +25,8 @@ export class LeaseBook {
 	private readonly byOffer = new Map<string, string>();
 	/** proxyId → leaseId. */
 	private readonly byProxy = new Map<string, string>();
+	/** Front username → leaseId. */
+	private readonly byUsername = new Map<string, string>();
 	private readonly ended = new Map<string, EndedLease>();
 
 	constructor(private readonly leaseTtlMs: number) {}
@@ -54,11 +57,21 @@ export class LeaseBook {
 		return this.leases.get(lease.leaseId) === lease;
 	}
 
-	/** A claimed offer becomes a lease, with a new id and secret. */
+	/**
+	 * The held lease whose front credentials these are (compared in constant time), or undefined: a
+	 * lease that ended lets nobody in any more.
+	 */
+	grant(username: string, password: string): Lease | undefined {
+		const lease = this.lookUp(this.byUsername.get(username));
+		return lease && samePassword(password, lease.credentials.password) ? lease : undefined;
+	}
+
+	/** A claimed offer becomes a lease, with a new id, secret and front credentials. */
 	create(offer: Offer, now: number): Lease {
 		const lease: Lease = {
 			leaseId: uuidv4(),
 			secret: randomBytes(24).toString('base64url'),
+			credentials: mintCredentials(),
 			clientId: offer.clientId,
 			offerId: offer.offerId,
 			requestId: offer.requestId,
@@ -71,6 +84,7 @@ export class LeaseBook {
 		this.leases.set(lease.leaseId, lease);
 		this.byOffer.set(lease.offerId, lease.leaseId);
 		this.byProxy.set(lease.proxyId, lease.leaseId);
+		this.byUsername.set(lease.credentials.username, lease.leaseId);
 		this.counters.leases++;
 		return lease;
 	}
@@ -84,6 +98,7 @@ export class LeaseBook {
 		this.leases.delete(lease.leaseId);
 		this.byOffer.delete(lease.offerId);
 		this.byProxy.delete(lease.proxyId);
+		this.byUsername.delete(lease.credentials.username);
 		this.ended.set(lease.leaseId, {secret: lease.secret, clientId: lease.clientId, at: now, reason});
 		return true;
 	}

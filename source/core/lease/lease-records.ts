@@ -1,3 +1,4 @@
+import type {LeaseCredentials} from './lease-credentials.js';
 import type {ClientMessage, LeaseEndReason} from './messages.js';
 
 export type Offer = {
@@ -11,6 +12,8 @@ export type Offer = {
 export type Lease = {
 	readonly leaseId: string;
 	readonly secret: string;
+	/** What the lease's traffic presents at the provider's front (never the secret). */
+	readonly credentials: LeaseCredentials;
 	readonly clientId: string;
 	readonly offerId: string;
 	readonly requestId: string;
