@@ -1,17 +1,7 @@
 import type net from 'node:net';
 import {RequestError, Server} from 'proxy-chain';
-import type {FrontAccess, Upstream} from './front-access.js';
-import type {ConnectionRegistry} from './connection-registry.js';
-import type {FrontRefusalReason} from './front-events.js';
-
-export type HttpFrontContext = {
-	access: FrontAccess;
-	registry: ConnectionRegistry;
-	handshakeTimeoutMs: number;
-	idleTimeoutMs: number;
-	refused(reason: FrontRefusalReason, clientAddress: string): void;
-	relayed(key: string): void;
-};
+import type {Upstream} from './front-access.js';
+import type {FrontContext} from './front-context.js';
 
 type Tracked = {key: string; release: () => void};
 
@@ -32,7 +22,7 @@ export class HttpFront {
 	constructor(
 		host: string,
 		port: number,
-		private readonly context: HttpFrontContext,
+		private readonly context: FrontContext,
 	) {
 		this.server = new Server({
 			host,

@@ -2,8 +2,7 @@ import net from 'node:net';
 import {socks5Handshake} from '../util/socks5-handshake.js';
 import {SocksError} from '../util/errors/socks-error.js';
 import {pullFromStream} from '../util/pull-from-stream.js';
-import type {FrontAccess} from './front-access.js';
-import type {ConnectionRegistry} from './connection-registry.js';
+import type {FrontContext} from './front-context.js';
 import type {FrontRefusalReason} from './front-events.js';
 import {relay} from './relay.js';
 import {
@@ -18,17 +17,6 @@ import {
 	socksVersion,
 	type Parsed,
 } from './socks5-server-messages.js';
-
-export type SocksFrontContext = {
-	access: FrontAccess;
-	registry: ConnectionRegistry;
-	handshakeTimeoutMs: number;
-	idleTimeoutMs: number;
-	/** A connection was refused (counted and logged by the front, never with its credentials). */
-	refused(reason: FrontRefusalReason, clientAddress: string): void;
-	/** A connection was let through to its upstream. */
-	relayed(key: string): void;
-};
 
 /** The longest a handshake message can be: a greeting is at most 257 bytes, a username/password message 513. */
 const maxMessageBytes = 600;
@@ -49,7 +37,7 @@ class Refusal extends Error {
  * IPv4 or an IPv6 address) is passed on to that upstream SOCKS5 server, whose answer decides the
  * reply. Every refusal uses the protocol's own answer and closes the connection.
  */
-export async function serveSocks(socket: net.Socket, context: SocksFrontContext): Promise<void> {
+export async function serveSocks(socket: net.Socket, context: FrontContext): Promise<void> {
 	const clientAddress = socket.remoteAddress ?? '';
 	const deadline = setTimeout(() => {
 		socket.destroy(new Refusal('handshake-timeout'));
