@@ -1,4 +1,5 @@
 import {EventEmitter} from 'node:events';
+import type {Status} from '../core/status.js';
 import {UnknownInstanceError} from './errors/unknown-instance-error.js';
 import type {InstanceSnapshot, PoolBackend, PoolEvents, ProxyEndpoint} from './pool-backend.js';
 
@@ -23,16 +24,17 @@ export class MemoryBackend implements PoolBackend {
 	readonly events = new EventEmitter<PoolEvents>();
 	private readonly entries = new Map<string, Entry>();
 	private nextExit = 1;
-	private stopped = false;
+	private status: Status = 'idle';
 
 	constructor(private readonly options: MemoryBackendOptions = {}) {}
 
 	/** Idempotent: a second call changes nothing. */
 	async start(): Promise<void> {
-		if (this.entries.size > 0) {
+		if (this.status !== 'idle') {
 			return;
 		}
 
+		this.status = 'ready';
 		const count = this.options.count ?? 3;
 		const host = this.options.host ?? '127.0.0.1';
 		const basePort = this.options.basePort ?? 20_000;
@@ -48,7 +50,7 @@ export class MemoryBackend implements PoolBackend {
 	}
 
 	async stop(): Promise<void> {
-		this.stopped = true;
+		this.status = 'stopped';
 	}
 
 	async rotate(id: string): Promise<ProxyEndpoint> {
@@ -88,7 +90,7 @@ export class MemoryBackend implements PoolBackend {
 
 	private get(id: string): Entry {
 		const entry = this.entries.get(id);
-		if (!entry || this.stopped) {
+		if (!entry || this.status === 'stopped') {
 			throw new UnknownInstanceError(`no proxy ${id}`, id);
 		}
 
