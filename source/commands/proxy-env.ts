@@ -1,7 +1,13 @@
 import type {ClientProxy} from '../core/client-proxy.js';
 
-/** Hosts that never go through the proxy unless the user's own NO_PROXY says otherwise. */
-export const loopbackNoProxy = 'localhost,127.0.0.1,::1,[::1]';
+/**
+ * Hosts that never go through the proxy unless the user's own NO_PROXY says otherwise. No bare
+ * `127.0.0.1` or `::1`: Python requests matches entries as suffixes of any non-IPv4 host, so those
+ * would send `http://[2001:db8::1]/` or `http://[2001:db8::127.0.0.1]/` (a redirect away) straight
+ * out. The CIDR form is matched only against IPv4 hosts (curl, requests, Go; the fetch preload too),
+ * and `[::1]` only as written (undici). wget knows no CIDR: it sends 127.0.0.1 to the proxy.
+ */
+export const loopbackNoProxy = 'localhost,127.0.0.0/8,[::1]';
 
 export type ProxyEnvOptions = {
 	/** The environment run itself was given (NODE_OPTIONS and NO_PROXY are read from it). */
@@ -20,7 +26,7 @@ export type ProxyEnvOptions = {
  * NIGHTCRAWLER_PROXIES lists every proxy's socks5h:// URL and NIGHTCRAWLER_HTTP_PROXIES every HTTP
  * URL, in the same order, comma-separated (credentials are percent-encoded, so no URL holds a comma).
  *
- * NO_PROXY: loopback (localhost, 127.0.0.1, ::1) goes direct, so a scraper still reaches its own
+ * NO_PROXY: loopback (`loopbackNoProxy`) goes direct, so a scraper still reaches its own
  * local services (Splash, Selenium, a local API), which a Tor exit would refuse anyway; traffic to
  * loopback never leaves the machine. A NO_PROXY or no_proxy the user set (even empty) is kept as is.
  *

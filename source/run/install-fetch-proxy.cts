@@ -20,12 +20,21 @@ export function installFetchProxy(env: NodeJS.ProcessEnv): FetchProxyOutcome {
 	try {
 		// Required here, not at the top, so that a broken install still ends in a refusal.
 		const undici: typeof import('undici') = require('undici');
-		const agent = withoutWarning('UNDICI-EHPA', () => new undici.EnvHttpProxyAgent({httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY ?? ''}));
+		const agent = withoutWarning('UNDICI-EHPA', () => new undici.EnvHttpProxyAgent({httpProxy, httpsProxy, noProxy: undiciNoProxy(env.no_proxy ?? env.NO_PROXY ?? '')}));
 		undici.setGlobalDispatcher(agent);
 		return {proxied: true};
 	} catch (error) {
 		return refuse(`could not set up the proxy: ${error instanceof Error ? error.message : String(error)}`);
 	}
+}
+
+/**
+ * NO_PROXY as undici matches it: undici compares names and addresses as written and knows no CIDR,
+ * so the loopback range run puts there by default also gets its usual address, 127.0.0.1 (undici
+ * never matches it as a suffix of another host, unlike Python requests).
+ */
+export function undiciNoProxy(noProxy: string): string {
+	return noProxy.split(/[,\s]/).includes('127.0.0.0/8') ? `${noProxy},127.0.0.1` : noProxy;
 }
 
 function refuse(reason: string): FetchProxyOutcome {

@@ -50,7 +50,7 @@ describe('nightcrawler run: the built CLI gives its command the proxy variables 
 			expect(env[name], name).toBe(httpUrls[0]);
 		}
 
-		expect(env.NO_PROXY).toBe('localhost,127.0.0.1,::1,[::1]');
+		expect(env.NO_PROXY).toBe('localhost,127.0.0.0/8,[::1]');
 		expect(env.no_proxy).toBe(env.NO_PROXY);
 		expect(env.NODE_OPTIONS).toBe(`--title=run-env-test --require "${preloadPath}"`);
 		expect(env.NODE_USE_ENV_PROXY).toBe('1');

@@ -78,13 +78,32 @@ describe('nightcrawler run: the command\'s environment with a local HTTP proxy (
 		expect(target.requests).toEqual([{host: `${targetName}:${target.port}`, path: `/${name.replaceAll(' ', '-')}`}]);
 	});
 
-	it.each(tools)('%s goes straight to loopback (the default NO_PROXY): the proxy sees nothing', async (_name, file, args) => {
-		const result = await runWith(runEnv(proxy.url), file, args(`http://127.0.0.1:${target.port}/local`));
-		expect(result.stdout, result.stderr).toContain('reached /local');
+	it.each(tools)('%s goes straight to loopback (the default NO_PROXY): the proxy sees nothing', async (name, file, args) => {
 		const byName = await runWith(runEnv(proxy.url), file, args(`http://localhost:${target.port}/by-name`));
 		expect(byName.stdout, byName.stderr).toContain('reached /by-name');
-		expect(target.requests.map(request => request.path)).toEqual(['/local', '/by-name']);
-		expect(proxy.requests).toEqual([]);
+		const byAddress = await runWith(runEnv(proxy.url), file, args(`http://127.0.0.1:${target.port}/by-address`));
+		if (name === 'wget') {
+			// wget knows no CIDR (127.0.0.0/8): it asks the proxy, which has no route there.
+			expect(byAddress.exitCode).not.toBe(0);
+			expect(proxy.requests.map(request => request.target)).toEqual([`http://127.0.0.1:${target.port}/by-address`]);
+			expect(target.requests.map(request => request.path)).toEqual(['/by-name']);
+		} else {
+			expect(byAddress.stdout, byAddress.stderr).toContain('reached /by-address');
+			expect(proxy.requests).toEqual([]);
+			expect(target.requests.map(request => request.path)).toEqual(['/by-name', '/by-address']);
+		}
+	});
+
+	it.each(tools)('%s sends IPv6 literals that end like loopback to the proxy, never direct', async (_name, file, args) => {
+		for (const host of ['[2001:db8::1]', '[2001:db8::127.0.0.1]']) {
+			// eslint-disable-next-line no-await-in-loop
+			const result = await runWith(runEnv(proxy.url), file, args(`http://${host}:${target.port}/v6`));
+			expect(result.stdout).not.toContain('reached');
+		}
+
+		// The proxy was asked for both (it has no route: 502); nothing went anywhere else.
+		expect(proxy.requests).toHaveLength(2);
+		expect(target.requests).toEqual([]);
 	});
 
 	it.each(tools)('%s sends loopback through the proxy too when the user sets NO_PROXY empty', async (_name, file, args) => {
