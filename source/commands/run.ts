@@ -4,6 +4,7 @@ import type {RunFlags} from '../cli/flag-schemas.js';
 import {redactUrl} from '../cli/redact-url.js';
 import {signalExitCode, type Shutdown} from '../cli/shutdown.js';
 import {UsageError} from '../cli/usage-error.js';
+import {fetchProxyPreloadPath} from '../run/preload-path.js';
 import {terminate} from '../util/terminate.js';
 import {leaseProxies} from './lease-proxies.js';
 import {proxyEnv} from './proxy-env.js';
@@ -28,7 +29,7 @@ function spawnFailureCode(code: string | undefined): number {
 
 /**
  * `nightcrawler run -- command args...`: lease `--count` proxies, run the command with them in its
- * environment, forward the signals nightcrawler gets to it, give the leases back when it ends, and
+ * environment (`proxyEnv`: the proxy variables, and a preload that keeps Node's fetch on the proxy), forward the signals nightcrawler gets to it, give the leases back when it ends, and
  * exit with its exit code (128+N when a signal N ended it).
  *
  * The leases are not renewed: the environment cannot change under a running command, and a proxy
@@ -60,7 +61,7 @@ export async function runRunCommand({flags, redis, command, shutdown}: RunComman
 
 	const subprocess = execa(file, args, {
 		stdio: 'inherit',
-		env: proxyEnv(proxies),
+		env: proxyEnv(proxies, {parentEnv: process.env, preloadPath: fetchProxyPreloadPath}),
 		reject: false,
 		// Signals are the command's business: no SIGKILL five seconds after a forwarded SIGTERM.
 		forceKillAfterDelay: false,
