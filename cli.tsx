@@ -48,8 +48,8 @@ async function main(): Promise<void> {
 			// shutdown.signal; the shutdown waits until the network is stopped, and exits 1.
 			shutdown.listenForCrashes();
 			const {runTestnetCommand} = await import('./source/commands/testnet.js');
-			const {exits, tor, format} = invocation.flags;
-			const running = runTestnetCommand({exits, torPath: tor, json: format === 'json', stdout: process.stdout, stderr: process.stderr, signal: shutdown.signal});
+			const {exits, tor, format, host} = invocation.flags;
+			const running = runTestnetCommand({exits, host, torPath: tor, json: format === 'json', stdout: process.stdout, stderr: process.stderr, signal: shutdown.signal});
 			// A rejection is main's to report: the step only waits.
 			shutdown.defer('the private Tor network', async () => running.catch(() => undefined), {timeoutMs: 60_000});
 			await shutdown.shutdown('done', await running);

@@ -23,6 +23,7 @@ export const meowFlags = {
 	leaseTtl: {type: 'string'},
 	ipCheckUrl: {type: 'string'},
 	testnet: {type: 'boolean'},
+	joinTestnet: {type: 'string'},
 	exits: {type: 'string'},
 	backend: {type: 'string'},
 	count: {type: 'string'},
@@ -36,10 +37,10 @@ const bus = ['redis', 'namespace'];
 
 /** The flags each command takes, as typed on the command line. */
 const commandFlags: Record<CommandName, ReadonlySet<string>> = {
-	provider: new Set([...common, ...bus, 'format', 'tors', 'host', 'advertise-host', 'base-port', 'fresh', 'torrc', 'tor', 'lease-ttl', 'ip-check-url', 'testnet', 'exits', 'backend']),
+	provider: new Set([...common, ...bus, 'format', 'tors', 'host', 'advertise-host', 'base-port', 'fresh', 'torrc', 'tor', 'lease-ttl', 'ip-check-url', 'testnet', 'join-testnet', 'exits', 'backend']),
 	client: new Set([...common, ...bus, 'format', 'count', 'http', 'timeout']),
 	run: new Set([...common, ...bus, 'count', 'timeout']),
-	testnet: new Set([...common, 'format', 'exits', 'tor']),
+	testnet: new Set([...common, 'format', 'exits', 'tor', 'host']),
 };
 
 const allFlags = new Set(Object.values(commandFlags).flatMap(flags => [...flags]));

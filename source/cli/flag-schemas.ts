@@ -1,4 +1,5 @@
 import {existsSync} from 'node:fs';
+import net from 'node:net';
 import {z} from 'zod';
 import {parseDuration} from './parse-duration.js';
 
@@ -61,6 +62,7 @@ export const providerFlagsSchema = z.object({
 	leaseTtl: duration('lease-ttl', 1000).optional(),
 	ipCheckUrl: httpUrl('ip-check-url').optional(),
 	testnet: z.boolean().default(false),
+	joinTestnet: httpUrl('join-testnet').optional(),
 	exits: wholeNumber('exits', 1, 253).optional(),
 	backend: z.enum(['tor', 'memory'], {error: '--backend must be tor or memory'}).default('tor'),
 }).superRefine((flags, context) => {
@@ -78,6 +80,10 @@ export const providerFlagsSchema = z.object({
 
 	if (flags.testnet && flags.backend === 'memory') {
 		context.addIssue('--testnet needs the Tor backend');
+	}
+
+	if (flags.joinTestnet !== undefined && (flags.testnet || flags.torrc !== undefined || flags.ipCheckUrl !== undefined || flags.backend === 'memory')) {
+		context.addIssue('--join-testnet cannot be combined with --testnet, --torrc, --ip-check-url or --backend memory (the joined network brings its own torrc and check URL)');
 	}
 });
 
@@ -99,6 +105,7 @@ export const testnetFlagsSchema = z.object({
 	format: format.optional(),
 	exits: wholeNumber('exits', 1, 253).default(4),
 	tor: nonEmpty('tor').optional(),
+	host: z.string().refine(text => net.isIPv4(text), '--host must be an IPv4 address of this machine, such as 10.0.0.5').default('127.0.0.1'),
 });
 
 export type ProviderFlags = z.infer<typeof providerFlagsSchema>;

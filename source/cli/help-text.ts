@@ -27,6 +27,8 @@ export const helpText = `
 	  --lease-ttl TIME     lease lifetime: 90s, 30m, 1h or milliseconds, at least 1s (default: 30m)
 	  --ip-check-url URL   a page that answers with the caller's IP, to verify exits
 	  --testnet            start a private Tor network on loopback and use it (no internet needed)
+	  --join-testnet URL   use a private Tor network running elsewhere (the joinUrl that
+	                       nightcrawler testnet prints)
 	  --exits N            exit relays of that network (default: 4)
 	  --format text|json   json: one JSON object a line per event, even on a terminal;
 	                       text without a terminal: one plain line per event
@@ -53,6 +55,8 @@ export const helpText = `
 	Testnet
 	  --exits N, --tor PATH, --format json: prints the network's client torrc file and check URL,
 	  keeps it up until Ctrl-C (provider --testnet starts one of its own)
+	  --host ADDRESS       IPv4 address the relays listen on (default: 127.0.0.1); other hosts
+	                       join with provider --join-testnet and the joinUrl it prints
 
 	Exit codes
 	  0 done, 1 failed, 2 bad usage, 128+N stopped by signal N

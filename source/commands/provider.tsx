@@ -4,6 +4,7 @@ import {redactUrl} from '../cli/redact-url.js';
 import type {Shutdown} from '../cli/shutdown.js';
 import {watchStdoutClosed} from '../cli/watch-stdout.js';
 import {startTestnet, type Testnet} from '../testnet/start-testnet.js';
+import {joinRemoteTestnet} from './join-remote-testnet.js';
 import {killNow} from '../util/terminate.js';
 import {ProviderApp} from '../ui/provider-app.js';
 import {createBackend} from './create-backend.js';
@@ -39,7 +40,7 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 	const useScreen = flags.format !== 'json' && process.stdout.isTTY && process.stdin.isTTY;
 	const toLine = flags.format === 'text' ? textLine : jsonLine;
 	const redisUrl = await resolveRedis(redis, shutdown);
-	const testnet = flags.testnet ? await joinTestnet(flags, shutdown) : undefined;
+	const testnet = flags.testnet ? await joinTestnet(flags, shutdown) : await joinRemoteTestnet(flags, shutdown);
 	shutdown.signal.throwIfAborted();
 	const backend = await createBackend(flags, testnet);
 	const provider = new Provider({

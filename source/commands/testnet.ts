@@ -3,6 +3,8 @@ import {startTestnet, type Testnet} from '../testnet/start-testnet.js';
 
 export type TestnetCommandOptions = {
 	exits: number;
+	/** The address the relays listen on (`--host`), default 127.0.0.1. */
+	host?: string;
 	/** Print the JSON line even when stdout is a terminal. */
 	json: boolean;
 	stdout: Writable & {isTTY?: boolean};
@@ -16,7 +18,7 @@ const shutdownSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * `nightcrawler testnet`: bring up the private Tor network (progress on stderr), print one JSON line
- * `{"torrc", "checkUrl", "checkHostUrl", "exits"}` (a short summary on a terminal), keep it running until SIGINT,
+ * `{"torrc", "checkUrl", "checkHostUrl", "exits", "joinUrl"}` (a short summary on a terminal), keep it running until SIGINT,
  * SIGTERM or SIGHUP, then stop everything. Resolves with the exit code: 0 after a requested stop,
  * 1 when the network failed, 130 when interrupted before it was up.
  */
@@ -58,7 +60,7 @@ export async function runTestnetCommand(options: TestnetCommandOptions): Promise
 	try {
 		let testnet: Testnet;
 		try {
-			testnet = await startTestnet({exits: options.exits, torPath: options.torPath, log: progress, signal: controller.signal});
+			testnet = await startTestnet({exits: options.exits, host: options.host, torPath: options.torPath, log: progress, signal: controller.signal});
 		} catch (error) {
 			if (controller.signal.aborted) {
 				progress('interrupted before the network was up; everything started has been stopped');
@@ -70,7 +72,7 @@ export async function runTestnetCommand(options: TestnetCommandOptions): Promise
 		}
 
 		try {
-			stdout.write(options.json || !stdout.isTTY ? `${JSON.stringify({torrc: testnet.torrcFile, checkUrl: testnet.checkUrl, checkHostUrl: testnet.checkHostUrl, exits: testnet.exits})}\n` : summary(testnet));
+			stdout.write(options.json || !stdout.isTTY ? `${JSON.stringify({torrc: testnet.torrcFile, checkUrl: testnet.checkUrl, checkHostUrl: testnet.checkHostUrl, exits: testnet.exits, joinUrl: testnet.joinUrl})}\n` : summary(testnet));
 			const stopRequested = new Promise<'stop'>(resolve => {
 				controller.signal.addEventListener('abort', () => {
 					resolve('stop');
@@ -108,6 +110,8 @@ function summary(testnet: Testnet): string {
 		`                tor -f ${testnet.torrcFile} --SocksPort 9050`,
 		`  check URL     ${testnet.checkUrl}`,
 		`  by name       ${testnet.checkHostUrl} (resolved by the exits)`,
+		`  join from     ${testnet.joinUrl}`,
+		`                nightcrawler provider --join-testnet ${testnet.joinUrl}`,
 		'Press Ctrl-C to stop it.',
 		'',
 	].join('\n');

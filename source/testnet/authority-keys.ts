@@ -7,14 +7,14 @@ import {execa} from 'execa';
  * tor-gencert (RSA-3072, about a second each: run several at once). Returns the v3ident: the
  * `fingerprint` line of the certificate.
  */
-export async function createAuthorityKeys(options: {gencertPath: string; dataDir: string; dirPort: number}): Promise<string> {
+export async function createAuthorityKeys(options: {gencertPath: string; dataDir: string; dirPort: number; address?: string}): Promise<string> {
 	const keys = path.join(options.dataDir, 'keys');
 	await mkdir(keys, {recursive: true, mode: 0o700});
 	const certificate = path.join(keys, 'authority_certificate');
 	await execa(options.gencertPath, [
 		'--create-identity-key',
 		'-m', '12',
-		'-a', `127.0.0.1:${options.dirPort}`,
+		'-a', `${options.address ?? '127.0.0.1'}:${options.dirPort}`,
 		'-i', path.join(keys, 'authority_identity_key'),
 		'-s', path.join(keys, 'authority_signing_key'),
 		'-c', certificate,

@@ -33,10 +33,10 @@ export function parseConsensus(text: string): ConsensusRelay[] {
  * GET the current consensus from a directory authority's DirPort (plain HTTP on loopback).
  * Undefined while the authority has none yet (404) or does not answer.
  */
-export async function fetchConsensus(dirPort: number, timeoutMs = 5000): Promise<string | undefined> {
+export async function fetchConsensus(dirPort: number, timeoutMs = 5000, host = '127.0.0.1'): Promise<string | undefined> {
 	return new Promise(resolve => {
 		const request = http.get({
-			host: '127.0.0.1',
+			host,
 			port: dirPort,
 			path: '/tor/status-vote/current/consensus',
 			agent: false,
@@ -80,6 +80,8 @@ export function consensusIsUsable(relays: ConsensusRelay[], exitFingerprints: st
  */
 export async function waitForUsableConsensus(options: {
 	dirPorts: number[];
+	/** Where the DirPorts listen (default 127.0.0.1). */
+	host?: string;
 	exitFingerprints: string[];
 	deadline: number;
 	signal?: AbortSignal | undefined;
@@ -87,7 +89,7 @@ export async function waitForUsableConsensus(options: {
 	let last: ConsensusRelay[] | undefined;
 	const startedAt = Date.now();
 	await pollUntil(async () => {
-		const round = await Promise.all(options.dirPorts.map(async dirPort => fetchConsensus(dirPort)));
+		const round = await Promise.all(options.dirPorts.map(async dirPort => fetchConsensus(dirPort, 5000, options.host)));
 		const consensuses = round.flatMap(text => (text === undefined ? [] : [parseConsensus(text)]));
 		last = consensuses[0] ?? last;
 		return consensuses.some(relays => consensusIsUsable(relays, options.exitFingerprints)) ? true : undefined;

@@ -45,6 +45,8 @@ export async function prepareNodes(options: {
 	torPath: string;
 	gencertPath: string;
 	authorityCount: number;
+	/** The address every relay's ORPort and DirPort listen on (default 127.0.0.1). */
+	host?: string;
 	exitCount: number;
 	echoPort: number;
 	/** The relays' whole resolv.conf: `nameserver 127.0.0.1:PORT` of the testnet's DNS server. */
@@ -53,6 +55,7 @@ export async function prepareNodes(options: {
 	heldPorts: HeldPorts;
 }): Promise<PreparedNetwork> {
 	const {dir, torPath} = options;
+	const address = options.host ?? '127.0.0.1';
 	const emptyTorrc = path.join(dir, 'empty-torrc');
 	const resolvConf = path.join(dir, 'resolv.conf');
 	const clientTorrcFile = path.join(dir, 'client.torrc');
@@ -82,21 +85,21 @@ export async function prepareNodes(options: {
 		const [orPort, dirPort] = [takePort(), takePort()];
 		const dataDir = await makeDataDir(nickname);
 		const [v3ident, fingerprint] = await Promise.allSettled([
-			createAuthorityKeys({gencertPath: options.gencertPath, dataDir, dirPort}),
-			createRelayFingerprint({torPath, emptyTorrc, dataDir, nickname, orPort}),
+			createAuthorityKeys({gencertPath: options.gencertPath, dataDir, dirPort, address}),
+			createRelayFingerprint({torPath, emptyTorrc, dataDir, nickname, orPort, address}),
 		]).then(outcomes => valuesOrFirstError(outcomes));
 		if (v3ident === undefined || fingerprint === undefined) {
 			throw new Error(`missing keys for ${nickname}`);
 		}
 
-		return {nickname, orPort, dirPort, v3ident, fingerprint};
+		return {nickname, orPort, dirPort, v3ident, fingerprint, address};
 	});
 	const exitPromises = Array.from({length: options.exitCount}, async (_, index): Promise<ExitInfo> => {
 		const nickname = `exit${index + 1}`;
 		const orPort = takePort();
 		const dataDir = await makeDataDir(nickname);
-		const fingerprint = await createRelayFingerprint({torPath, emptyTorrc, dataDir, nickname, orPort});
-		return {nickname, orPort, fingerprint, exitAddress: `127.0.0.${index + 2}`};
+		const fingerprint = await createRelayFingerprint({torPath, emptyTorrc, dataDir, nickname, orPort, address});
+		return {nickname, orPort, fingerprint, exitAddress: `127.0.0.${index + 2}`, address};
 	});
 	// Let every key generator finish before reporting a failure, so none writes into a removed directory.
 	const [authorityOutcomes, exitOutcomes] = await Promise.all([Promise.allSettled(authorityPromises), Promise.allSettled(exitPromises)]);

@@ -12,14 +12,16 @@ export async function createRelayFingerprint(options: {
 	dataDir: string;
 	nickname: string;
 	orPort: number;
+	/** Default 127.0.0.1. */
+	address?: string;
 }): Promise<string> {
 	await execa(options.torPath, [
 		'--list-fingerprint',
 		'--defaults-torrc', options.emptyTorrc,
 		'-f', options.emptyTorrc,
 		'--DataDirectory', options.dataDir,
-		'--ORPort', `127.0.0.1:${options.orPort}`,
-		'--Address', '127.0.0.1',
+		'--ORPort', `${options.address ?? '127.0.0.1'}:${options.orPort}`,
+		'--Address', options.address ?? '127.0.0.1',
 		'--SocksPort', '0',
 		'--Nickname', options.nickname,
 		'--GeoIPFile', '',

@@ -1,4 +1,5 @@
 import {mkdtemp} from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {waitForUsableConsensus} from './consensus.js';
@@ -8,12 +9,20 @@ import {startEchoServer} from './echo-server.js';
 import {holdPorts} from '../util/held-ports.js';
 import {portCount, prepareNodes} from './prepare-nodes.js';
 import {probeNetwork} from './probe-network.js';
+import {serveDescription} from './description-server.js';
 import {RunningNetwork} from './running-network.js';
 import {TestnetError} from './testnet-error.js';
 
 export type TestnetOptions = {
 	/** Exit relays (default 4, at most 253: exit k leaves from 127.0.0.(k+1)). */
 	exits?: number;
+	/**
+	 * The IPv4 address the relays listen on (ORPorts, DirPorts), default 127.0.0.1: another address of
+	 * this machine makes the network reachable from other hosts. The exits, the echo server and the DNS
+	 * server stay together on this machine, so the exits still reach the echo server on loopback, each
+	 * from its own 127.0.0.x, and the echo server still tells them apart.
+	 */
+	host?: string;
 	torPath?: string;
 	/** Default: tor-gencert next to `torPath`, or on the PATH. */
 	gencertPath?: string;
@@ -49,6 +58,8 @@ export type Testnet = {
 	exitFingerprints: string[];
 	/** The exits accept any address on these ports (a range holding the echo server's port). */
 	exitPortRange: [number, number];
+	/** `http://HOST:PORT/testnet.json`: the network's description, for `provider --join-testnet` on any host that reaches HOST. */
+	joinUrl: string;
 	/** The temporary directory holding every node's data; removed by stop(). */
 	dir: string;
 	/** Resolves with an error if a Tor process of the network ends while it runs. */
@@ -76,6 +87,11 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
 
 	if (!Number.isInteger(exitCount) || exitCount < 1 || exitCount > 253) {
 		throw new RangeError(`exits must be an integer from 1 to 253, got ${exitCount}`);
+	}
+
+	const host = options.host ?? '127.0.0.1';
+	if (!net.isIPv4(host)) {
+		throw new RangeError(`host must be an IPv4 address of this machine, got ${JSON.stringify(options.host)}`);
 	}
 
 	const torPath = options.torPath ?? 'tor';
@@ -111,11 +127,12 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
 		// address (Tor binds OutboundBindAddressExit for it, not for 127.0.0.0/8).
 		const dns = await startDnsServer({records: [{name: checkHost, addresses: ['::ffff:127.0.0.1']}]});
 		network.addCleanup(dns.close);
-		const heldPorts = await holdPorts(portCount(authorityCount, exitCount));
+		// Relays' SOCKS and control ports are on loopback, their OR and Dir ports on `host`: hold on every address.
+		const heldPorts = await holdPorts(portCount(authorityCount, exitCount), host === '127.0.0.1' ? host : '0.0.0.0');
 		network.addCleanup(async () => heldPorts.release());
 		log(`building keys for ${authorityCount} authorities and ${exitCount} exits in ${dir}`);
 		const prepared = await prepareNodes({
-			dir, torPath, gencertPath, authorityCount, exitCount, echoPort: echo.port, resolvConfText: `${dns.resolvConfLine}\n`, heldPorts,
+			dir, torPath, gencertPath, authorityCount, exitCount, host, echoPort: echo.port, resolvConfText: `${dns.resolvConfLine}\n`, heldPorts,
 		});
 		signal.throwIfAborted();
 		log(`keys ready after ${elapsed()}; starting ${prepared.nodes.length} relays`);
@@ -141,7 +158,7 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
 		const exitFingerprints = prepared.exits.map(exit => exit.fingerprint);
 		await orFailure(Promise.all([
 			Promise.all(relays),
-			waitForUsableConsensus({dirPorts: prepared.authorities.map(({dirPort}) => dirPort), exitFingerprints, deadline, signal}),
+			waitForUsableConsensus({dirPorts: prepared.authorities.map(({dirPort}) => dirPort), host, exitFingerprints, deadline, signal}),
 		]));
 		log(`consensus lists all ${exitCount} exits after ${elapsed()}; probing with a client`);
 
@@ -162,6 +179,9 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
 			log,
 		}));
 		log(`network usable after ${elapsed()} (the probe left through ${exitUsed})`);
+		const description = {torrcLines: prepared.clientTorrcLines, checkUrl: echo.checkUrl, checkHostUrl, exits};
+		const descriptionServer = await serveDescription(host, () => description);
+		network.addCleanup(descriptionServer.close);
 
 		return {
 			torrcLines: prepared.clientTorrcLines,
@@ -172,6 +192,7 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
 			exits,
 			exitFingerprints,
 			exitPortRange: prepared.exitPortRange,
+			joinUrl: descriptionServer.url,
 			dir,
 			failed: network.failed,
 			pids: () => network.pids(),

@@ -12,6 +12,8 @@ export type AuthorityInfo = {
 	v3ident: string;
 	/** The relay identity fingerprint. */
 	fingerprint: string;
+	/** The address its ORPort and DirPort listen on (default 127.0.0.1). */
+	address?: string;
 };
 
 export type ExitInfo = {
@@ -20,6 +22,8 @@ export type ExitInfo = {
 	fingerprint: string;
 	/** The source address of its exit connections, e.g. 127.0.0.2. */
 	exitAddress: string;
+	/** The address its ORPort listens on (default 127.0.0.1). */
+	address?: string;
 };
 
 export type NodePaths = {
@@ -33,7 +37,7 @@ export function torrcQuote(value: string): string {
 }
 
 export function dirAuthorityLine(authority: AuthorityInfo): string {
-	return `DirAuthority ${authority.nickname} orport=${authority.orPort} no-v2 v3ident=${authority.v3ident} 127.0.0.1:${authority.dirPort} ${authority.fingerprint}`;
+	return `DirAuthority ${authority.nickname} orport=${authority.orPort} no-v2 v3ident=${authority.v3ident} ${authority.address ?? '127.0.0.1'}:${authority.dirPort} ${authority.fingerprint}`;
 }
 
 /** What any Tor instance, client or relay, needs to join the network. */
@@ -41,12 +45,13 @@ export function clientTorrcLines(authorities: AuthorityInfo[]): string[] {
 	return ['TestingTorNetwork 1', ...authorities.map(authority => dirAuthorityLine(authority))];
 }
 
-function relayLines(nickname: string, orPort: number, authorities: AuthorityInfo[], paths: NodePaths): string[] {
+function relayLines(relay: {nickname: string; orPort: number; address?: string}, authorities: AuthorityInfo[], paths: NodePaths): string[] {
+	const address = relay.address ?? '127.0.0.1';
 	return [
 		...clientTorrcLines(authorities),
-		`Nickname ${nickname}`,
-		'Address 127.0.0.1',
-		`ORPort 127.0.0.1:${orPort}`,
+		`Nickname ${relay.nickname}`,
+		`Address ${address}`,
+		`ORPort ${address}:${relay.orPort}`,
 		'AssumeReachable 1',
 		'ContactInfo nightcrawler-testnet',
 		// The testnet's own DNS server on loopback, never the machine's resolver.
@@ -63,8 +68,8 @@ export function authorityTorrc(
 	paths: NodePaths,
 ): string[] {
 	return [
-		...relayLines(authority.nickname, authority.orPort, network.authorities, paths),
-		`DirPort 127.0.0.1:${authority.dirPort}`,
+		...relayLines(authority, network.authorities, paths),
+		`DirPort ${authority.address ?? '127.0.0.1'}:${authority.dirPort}`,
 		'AuthoritativeDirectory 1',
 		'V3AuthoritativeDirectory 1',
 		'ExitRelay 0',
@@ -91,7 +96,7 @@ export function exitTorrc(
 ): string[] {
 	const [low, high] = network.portRange;
 	return [
-		...relayLines(exit.nickname, exit.orPort, network.authorities, paths),
+		...relayLines(exit, network.authorities, paths),
 		'ExitRelay 1',
 		'IPv6Exit 1',
 		'ExitPolicyRejectPrivate 0',

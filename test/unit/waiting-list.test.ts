@@ -44,4 +44,18 @@ describe('WaitingList bounds', () => {
 		expect(list.add('c', 'r1', 151)).toBe(true);
 		expect(list.size).toBe(1);
 	});
+
+	it('serves the best rank first (oldest within a rank) and leaves unranked entries waiting', () => {
+		const list = new WaitingList(1000);
+		list.add('stranger', 'r1', 0);
+		list.add('regular', 'r2', 10);
+		list.add('stranger2', 'r3', 20);
+		const rank = (entry: {clientId: string}) => (entry.clientId === 'regular' ? 0 : (entry.clientId === 'stranger2' ? 1 : undefined));
+		expect(list.shift(30, rank)).toMatchObject({clientId: 'regular'});
+		expect(list.shift(30, rank)).toMatchObject({clientId: 'stranger2'});
+		expect(list.shift(30, rank)).toBeUndefined();
+		expect(list.size).toBe(1);
+		expect(list.some(30, entry => entry.clientId === 'stranger')).toBe(true);
+		expect(list.some(2000, entry => entry.clientId === 'stranger')).toBe(false);
+	});
 });

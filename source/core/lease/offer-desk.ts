@@ -6,7 +6,11 @@ import type {ProxySlot, ProxySlots} from './proxy-slots.js';
 import type {Offer} from './lease-records.js';
 import type {ClientInbound, ProviderInbound} from './messages.js';
 import type {ProviderTimings} from './timings.js';
-import {WaitingList} from './waiting-list.js';
+import {WaitingList, type WaitingRequest} from './waiting-list.js';
+import {Claimants} from './claimants.js';
+
+/** Offers to clients that never claimed, outstanding at once: forged requests cannot reserve more. */
+const unprovenOfferLimit = 1;
 
 export type OfferDeskOptions = {
 	bus: Bus<ProviderInbound, ClientInbound>;
@@ -20,9 +24,15 @@ export type OfferDeskOptions = {
  * The provider's offers: a free proxy is reserved for one asking client at a time (no thundering
  * herd), unclaimed offers expire, and clients that asked when nothing was free wait in a bounded
  * FIFO list and get the next proxy that frees up (`serveWaiting`, called on the slots' `free` event).
+ *
+ * Requests cost nothing to forge, so clients that have claimed an offer here (proven) come first:
+ * they are served from the waiting list before the others, clients that never claimed hold at most
+ * `unprovenOfferLimit` offers at once (one each), and such an offer is taken back at once
+ * (`proxy:dropLink`, reason `offer-withdrawn`) when a proven client waits and no proxy is free.
  */
 export class OfferDesk {
-	readonly counters = {offers: 0, waitingRefused: 0};
+	readonly counters = {offers: 0, waitingRefused: 0, offersWithdrawn: 0};
+	private readonly claimants = new Claimants();
 	private readonly offers = new Map<string, Offer>();
 	private readonly byRequest = new Map<string, string>();
 	private readonly waiting: WaitingList;
@@ -60,16 +70,23 @@ export class OfferDesk {
 			return;
 		}
 
-		const slot = this.options.slots.firstFree();
+		const proven = this.claimants.has(clientId);
+		const slot = proven || this.mayOfferUnproven(clientId) ? this.options.slots.firstFree() : undefined;
 		if (slot) {
 			this.offer(slot, clientId, requestId, now);
-		} else if (!this.waiting.add(clientId, requestId, now)) {
+			return;
+		}
+
+		if (!this.waiting.add(clientId, requestId, now)) {
 			this.counters.waitingRefused++;
+		} else if (proven) {
+			this.withdrawForProven(now);
 		}
 	}
 
 	/** The offer was claimed: it leaves the desk, and its proxy becomes leased. */
 	take(offer: Offer): void {
+		this.claimants.claimed(offer.clientId, Date.now());
 		this.forget(offer);
 		this.options.slots.move(offer.proxyId, 'leased');
 	}
@@ -86,8 +103,16 @@ export class OfferDesk {
 	serveWaiting(): void {
 		const {slots} = this.options;
 		const now = Date.now();
+		const rank = (entry: WaitingRequest): number | undefined => {
+			if (this.claimants.has(entry.clientId)) {
+				return 0;
+			}
+
+			return this.mayOfferUnproven(entry.clientId) ? 1 : undefined;
+		};
+
 		for (let slot = slots.firstFree(); slot && this.waiting.size > 0; slot = slots.firstFree()) {
-			const next = this.waiting.shift(now);
+			const next = this.waiting.shift(now, rank);
 			if (!next) {
 				return;
 			}
@@ -104,6 +129,7 @@ export class OfferDesk {
 		}
 
 		this.waiting.prune(now);
+		this.withdrawForProven(now);
 	}
 
 	/** Withdraw every offer, telling each client; forget the waiting list. Resolves with the number withdrawn. */
@@ -116,6 +142,42 @@ export class OfferDesk {
 
 		await Promise.all(offers.map(async offer => this.options.bus.sendMessage('proxy:dropLink', offer.clientId, {requestId: offer.requestId, offerId: offer.offerId, reason})));
 		return offers.length;
+	}
+
+	/** Whether a client that never claimed may get an offer now: room in the lane, and none outstanding to it. */
+	private mayOfferUnproven(clientId: string): boolean {
+		let outstanding = 0;
+		for (const offer of this.offers.values()) {
+			if (offer.clientId === clientId) {
+				return false;
+			}
+
+			if (!this.claimants.has(offer.clientId)) {
+				outstanding++;
+			}
+		}
+
+		return outstanding < unprovenOfferLimit;
+	}
+
+	/**
+	 * While a proven client waits and no proxy is free, take back the offers to clients that never
+	 * claimed; each freed proxy goes to the waiting list (proven first).
+	 */
+	private withdrawForProven(now: number): void {
+		const provenWaiting = (): boolean => this.waiting.some(now, entry => this.claimants.has(entry.clientId));
+		for (const offer of [...this.offers.values()]) {
+			if (this.options.slots.firstFree() !== undefined || !provenWaiting()) {
+				break;
+			}
+
+			if (!this.claimants.has(offer.clientId)) {
+				this.counters.offersWithdrawn++;
+				this.withdraw(offer);
+				void this.options.bus.sendMessage('proxy:dropLink', offer.clientId, {requestId: offer.requestId, offerId: offer.offerId, reason: 'offer-withdrawn'});
+				this.serveWaiting();
+			}
+		}
 	}
 
 	private forget(offer: Offer): void {

@@ -61,17 +61,45 @@ export class WaitingList {
 		this.perClient.clear();
 	}
 
-	/** Take the oldest request that is still live; drops expired ones on the way. */
-	shift(now: number): WaitingRequest | undefined {
+	/**
+	 * Take the oldest live request of the best rank (lowest number; `rank` undefined: not to be served
+	 * now, it stays). Without `rank`, the oldest live request. Drops expired ones on the way.
+	 */
+	shift(now: number, rank: (entry: WaitingRequest) => number | undefined = () => 0): WaitingRequest | undefined {
+		let best: {key: string; entry: WaitingRequest; rank: number} | undefined;
 		for (const [key, entry] of this.entries) {
-			this.entries.delete(key);
-			this.forget(entry.clientId);
-			if (entry.until >= now) {
-				return entry;
+			if (entry.until < now) {
+				this.entries.delete(key);
+				this.forget(entry.clientId);
+				continue;
+			}
+
+			const entryRank = rank(entry);
+			if (entryRank !== undefined && (best === undefined || entryRank < best.rank)) {
+				best = {key, entry, rank: entryRank};
+				if (entryRank <= 0) {
+					break;
+				}
 			}
 		}
 
-		return undefined;
+		if (best) {
+			this.entries.delete(best.key);
+			this.forget(best.entry.clientId);
+		}
+
+		return best?.entry;
+	}
+
+	/** Whether a live request matches `test`. */
+	some(now: number, test: (entry: WaitingRequest) => boolean): boolean {
+		for (const entry of this.entries.values()) {
+			if (entry.until >= now && test(entry)) {
+				return true;
+			}
+		}
+
+		return false;
 	}
 
 	prune(now: number): void {
