@@ -37,7 +37,7 @@ export async function runGatewayCommand({flags, redis, shutdown}: GatewayCommand
 	});
 	if (!useScreen) {
 		// The first line says where the gateway listens: what comes before it waits for it.
-		const early: string[] | undefined = [];
+		const early: string[] = [];
 		let held: string[] | undefined = early;
 		const detach = attachGatewayLog(gateway, record => {
 			if (held) {
@@ -46,8 +46,8 @@ export async function runGatewayCommand({flags, redis, shutdown}: GatewayCommand
 				process.stdout.write(`${toLine(record)}\n`);
 			}
 		});
-		void gateway.start().then(() => {
-			process.stdout.write(`${toLine(listeningOf())}\n`);
+		void gateway.start().then(started => {
+			process.stdout.write(`${toLine(listeningOf(started))}\n`);
 			for (const line of early.splice(0)) {
 				process.stdout.write(`${line}\n`);
 			}
@@ -68,19 +68,18 @@ export async function runGatewayCommand({flags, redis, shutdown}: GatewayCommand
 	}
 
 	shutdown.defer('the gateway', async () => gateway.stop(), {timeoutMs: 30_000});
-	let addresses: GatewayAddresses | undefined;
-	const listeningOf = () => ({
+	const listeningOf = (addresses: GatewayAddresses) => ({
 		event: 'listening',
-		host: addresses?.host,
-		httpPort: addresses?.httpPort,
-		socksPort: addresses?.socksPort,
-		apiPort: addresses?.apiPort,
-		sessionPorts: addresses?.sessionPorts && `${addresses.sessionPorts.first}-${addresses.sessionPorts.last}`,
+		host: addresses.host,
+		httpPort: addresses.httpPort,
+		socksPort: addresses.socksPort,
+		apiPort: addresses.apiPort,
+		sessionPorts: addresses.sessionPorts && `${addresses.sessionPorts.first}-${addresses.sessionPorts.last}`,
 		defaultSession: flags.defaultSession,
 		redis: redactUrl(redis.url),
 		namespace: gateway.client.namespace,
 	});
-	addresses = await gateway.start();
+	const addresses = await gateway.start();
 	shutdown.signal.throwIfAborted();
 	if (useScreen) {
 		const [{mountApp}, {GatewayApp}] = await Promise.all([import('./mount-app.js'), import('../ui/gateway-app.js')]);
