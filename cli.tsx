@@ -70,6 +70,13 @@ async function main(): Promise<void> {
 			return;
 		}
 
+		case 'gateway': {
+			shutdown.listen();
+			const {runGatewayCommand} = await import('./source/commands/gateway.js');
+			await runGatewayCommand({flags: invocation.flags, redis: invocation.redis, shutdown});
+			return;
+		}
+
 		case 'run': {
 			shutdown.listen();
 			const {runRunCommand} = await import('./source/commands/run.js');

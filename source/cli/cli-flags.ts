@@ -1,6 +1,6 @@
 import {UsageError} from './usage-error.js';
 
-export const commandNames = ['provider', 'client', 'run', 'testnet'] as const;
+export const commandNames = ['provider', 'client', 'run', 'testnet', 'gateway'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 /**
@@ -29,6 +29,16 @@ export const meowFlags = {
 	count: {type: 'string'},
 	http: {type: 'boolean'},
 	timeout: {type: 'string'},
+	// gateway
+	port: {type: 'string'},
+	socksPort: {type: 'string'},
+	apiPort: {type: 'string'},
+	sessionPorts: {type: 'string'},
+	sessionIdle: {type: 'string'},
+	defaultSession: {type: 'string'},
+	warm: {type: 'string'},
+	leaseTimeout: {type: 'string'},
+	token: {type: 'string'},
 } as const;
 
 const booleanFlags = new Set(['help', 'version', 'fresh', 'testnet', 'http']);
@@ -41,6 +51,7 @@ const commandFlags: Record<CommandName, ReadonlySet<string>> = {
 	client: new Set([...common, ...bus, 'format', 'count', 'http', 'timeout']),
 	run: new Set([...common, ...bus, 'count', 'timeout']),
 	testnet: new Set([...common, 'format', 'exits', 'tor', 'host']),
+	gateway: new Set([...common, ...bus, 'format', 'host', 'port', 'socks-port', 'api-port', 'session-ports', 'session-idle', 'default-session', 'warm', 'lease-timeout', 'token']),
 };
 
 const allFlags = new Set(Object.values(commandFlags).flatMap(flags => [...flags]));

@@ -108,6 +108,42 @@ export const testnetFlagsSchema = z.object({
 	host: z.string().refine(text => net.isIPv4(text), '--host must be an IPv4 address of this machine, such as 10.0.0.5').default('127.0.0.1'),
 });
 
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+function portRange(flag: string) {
+	return z.string().transform((text, context) => {
+		const match = /^(\d+)-(\d+)$/.exec(text.trim());
+		const first = Number(match?.[1]);
+		const last = Number(match?.[2]);
+		if (!match || first < 1 || last > 65_535 || last < first || last - first >= 1000) {
+			context.addIssue(`--${flag} must be a range of at most 1000 ports such as 24000-24099, got "${text}"`);
+			return z.NEVER;
+		}
+
+		return {first, last};
+	});
+}
+
+export const gatewayFlagsSchema = z.object({
+	...busFlags,
+	format: format.optional(),
+	host: nonEmpty('host').default('127.0.0.1'),
+	port: wholeNumber('port', 0, 65_535).default(8118),
+	socksPort: wholeNumber('socks-port', 0, 65_535).default(1080),
+	apiPort: wholeNumber('api-port', 0, 65_535).default(8119),
+	sessionPorts: portRange('session-ports').optional(),
+	sessionIdle: duration('session-idle', 1000).default(10 * 60_000),
+	defaultSession: z.enum(['fresh', 'shared', 'per-client'], {error: issue => `--default-session must be fresh, shared or per-client, got "${String(issue.input)}"`}).default('fresh'),
+	warm: wholeNumber('warm', 0, 100).default(0),
+	leaseTimeout: duration('lease-timeout', 1000).default(30_000),
+	token: nonEmpty('token').optional(),
+}).superRefine((flags, context) => {
+	if (!loopbackHosts.has(flags.host) && flags.token === undefined) {
+		context.addIssue(`--host ${flags.host} is beyond loopback: pass --token SECRET (the proxy password and the API's bearer token), so nobody else can use your leases`);
+	}
+});
+
+export type GatewayFlags = z.infer<typeof gatewayFlagsSchema>;
 export type ProviderFlags = z.infer<typeof providerFlagsSchema>;
 export type ClientFlags = z.infer<typeof clientFlagsSchema>;
 export type RunFlags = z.infer<typeof runFlagsSchema>;

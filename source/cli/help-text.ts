@@ -5,6 +5,7 @@ export const helpText = `
 	  $ nightcrawler client [--count N] [options]    lease N proxies and keep them leased
 	  $ nightcrawler run [--count N] -- <command>    run a command through leased proxies
 	  $ nightcrawler testnet [--exits N]             run a private Tor network on loopback
+	  $ nightcrawler gateway [options]               one proxy endpoint for every tool, sticky sessions
 
 	  On a terminal, provider and client show a full-screen view (q or Ctrl-C quits).
 	  Otherwise client prints one proxy URL a line as each lease becomes ready (and a new
@@ -58,6 +59,19 @@ export const helpText = `
 	  --host ADDRESS       IPv4 address the relays listen on (default: 127.0.0.1); other hosts
 	                       join with provider --join-testnet and the joinUrl it prints
 
+	Gateway (also --redis, --namespace, --format)
+	  --host ADDRESS       address the proxy ports listen on (default: 127.0.0.1)
+	  --port PORT          HTTP proxy port (default: 8118; 0: a free one)
+	  --socks-port PORT    SOCKS5 port (default: 1080)
+	  --api-port PORT      control API on 127.0.0.1 (default: 8119)
+	  --session-ports A-B  each port its own sticky session (for tools without proxy credentials)
+	  --session-idle TIME  give a session's lease back after this long unused (default: 10m)
+	  --default-session P  fresh (a lease per connection), shared or per-client (default: fresh)
+	  --warm N             leases kept ready for new sessions (default: 0)
+	  --lease-timeout TIME a new session waits this long for a lease, then 503 (default: 30s)
+	  --token SECRET       proxy password and API bearer token; required beyond loopback
+	  Username session-<key>[-ttl-<time>] picks a sticky session.
+
 	Exit codes
 	  0 done, 1 failed, 2 bad usage, 128+N stopped by signal N
 	  run: the command's own code, or 1 when a lease ended while it ran
@@ -70,5 +84,6 @@ export const helpText = `
 	  $ nightcrawler client --count 3 | while read url; do curl -x "$url" https://api.ipify.org; done
 	  $ nightcrawler client --format json | jq -r .exitIp
 	  $ nightcrawler run --count 2 -- curl -s https://api.ipify.org
+	  $ nightcrawler gateway & curl -x http://session-a:x@127.0.0.1:8118 https://api.ipify.org
 	  $ REDIS_URL=rediss://:secret@redis.example.com:6380 nightcrawler client
 `;

@@ -1,6 +1,6 @@
 import type {z} from 'zod';
 import {checkArgv, commandNames, type CommandName} from './cli-flags.js';
-import {clientFlagsSchema, providerFlagsSchema, redisSourceSchema, runFlagsSchema, testnetFlagsSchema, type ClientFlags, type ProviderFlags, type RunFlags, type TestnetFlags} from './flag-schemas.js';
+import {clientFlagsSchema, gatewayFlagsSchema, providerFlagsSchema, redisSourceSchema, runFlagsSchema, testnetFlagsSchema, type ClientFlags, type GatewayFlags, type ProviderFlags, type RunFlags, type TestnetFlags} from './flag-schemas.js';
 import {UsageError} from './usage-error.js';
 
 type RedisSource = {url: string; named: boolean};
@@ -11,7 +11,8 @@ export type Invocation =
 	| {command: 'provider'; flags: ProviderFlags; redis: RedisSource}
 	| {command: 'client'; flags: ClientFlags; redis: RedisSource}
 	| {command: 'run'; flags: RunFlags; redis: RedisSource; argv: string[]}
-	| {command: 'testnet'; flags: TestnetFlags};
+	| {command: 'testnet'; flags: TestnetFlags}
+	| {command: 'gateway'; flags: GatewayFlags; redis: RedisSource};
 
 /** What meow parsed: positional input and flags (strings and booleans, camelCase). */
 export type ParsedArgs = {
@@ -56,7 +57,7 @@ export function parseCommandLine(argv: readonly string[], parsed: ParsedArgs, en
 	}
 
 	if (!isCommand(name)) {
-		throw new UsageError(`unknown command "${name}": use provider, client, run or testnet`);
+		throw new UsageError(`unknown command "${name}": use provider, client, run, gateway or testnet`);
 	}
 
 	if (extra.length > 0) {
@@ -82,6 +83,11 @@ export function parseCommandLine(argv: readonly string[], parsed: ParsedArgs, en
 	if (name === 'client') {
 		const clientFlags = parse(clientFlagsSchema, flags);
 		return {command: 'client', flags: clientFlags, redis: redisOf()};
+	}
+
+	if (name === 'gateway') {
+		const gatewayFlags = parse(gatewayFlagsSchema, flags);
+		return {command: 'gateway', flags: gatewayFlags, redis: redisOf()};
 	}
 
 	const runFlags = parse(runFlagsSchema, flags);

@@ -1,6 +1,6 @@
 import {EventEmitter} from 'node:events';
 import net from 'node:net';
-import type {FrontAccess} from './front-access.js';
+import type {FrontAccess, FrontProtocol} from './front-access.js';
 import {ConnectionRegistry, type ConnectionLimits} from './connection-registry.js';
 import {frontRefusalReasons, type FrontEvents, type FrontRefusalReason} from './front-events.js';
 import {HttpFront} from './http-front.js';
@@ -88,6 +88,14 @@ export class Front extends EventEmitter<FrontEvents> {
 		}
 
 		return closed;
+	}
+
+	/**
+	 * Serve a connection accepted elsewhere (a gateway's per-session port) as if it came to this
+	 * front's SOCKS5 or HTTP port; `access` sees the port it really came to.
+	 */
+	accept(socket: net.Socket, protocol: FrontProtocol): void {
+		(protocol === 'socks5' ? this.socks : this.http.server.server).emit('connection', socket);
 	}
 
 	/** Open relayed connections of one key. */

@@ -8,6 +8,7 @@ import {relay} from './relay.js';
 import {
 	authVersion,
 	encodeReply,
+	methodNoAuth,
 	methodNoneAcceptable,
 	methodUserPass,
 	parseGreeting,
@@ -46,19 +47,27 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 	let release: (() => void) | undefined;
 	try {
 		const {methods} = await readMessage(socket, parseGreeting);
-		if (!methods.includes(methodUserPass)) {
-			throw new Refusal('no-credentials', Buffer.from([socksVersion, methodNoneAcceptable]));
+		let grant;
+		if (methods.includes(methodUserPass)) {
+			socket.write(Buffer.from([socksVersion, methodUserPass]));
+			const credentials = await readMessage(socket, parseUserPass);
+			grant = await context.access({protocol: 'socks5', credentials, clientAddress, localPort: socket.localPort ?? 0});
+			if (!grant.ok) {
+				// RFC 1929: any non-zero status is a failure, and the server closes the connection.
+				throw new Refusal(grant.reason, Buffer.from([authVersion, 0x01]));
+			}
+
+			socket.write(Buffer.from([authVersion, 0x00]));
+		} else {
+			// No credentials offered: `access` decides (the provider refuses; a gateway may grant its default session).
+			grant = methods.includes(methodNoAuth) ? await context.access({protocol: 'socks5', credentials: undefined, clientAddress, localPort: socket.localPort ?? 0}) : undefined;
+			if (!grant?.ok) {
+				throw new Refusal(grant?.reason ?? 'no-credentials', Buffer.from([socksVersion, methodNoneAcceptable]));
+			}
+
+			socket.write(Buffer.from([socksVersion, methodNoAuth]));
 		}
 
-		socket.write(Buffer.from([socksVersion, methodUserPass]));
-		const credentials = await readMessage(socket, parseUserPass);
-		const grant = await context.access({protocol: 'socks5', credentials, clientAddress, localPort: socket.localPort ?? 0});
-		if (!grant.ok) {
-			// RFC 1929: any non-zero status is a failure, and the server closes the connection.
-			throw new Refusal(grant.reason, Buffer.from([authVersion, 0x01]));
-		}
-
-		socket.write(Buffer.from([authVersion, 0x00]));
 		const request = await readMessage(socket, parseRequest, parsed => (parsed.status === 'bad' && parsed.code !== undefined ? encodeReply(parsed.code) : encodeReply(replyCode.generalFailure)));
 		if (request.command !== 0x01) {
 			throw new Refusal('unsupported-command', encodeReply(replyCode.commandNotSupported));

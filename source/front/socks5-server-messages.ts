@@ -10,6 +10,7 @@
 
 export const socksVersion = 0x05;
 export const authVersion = 0x01;
+export const methodNoAuth = 0x00;
 export const methodUserPass = 0x02;
 export const methodNoneAcceptable = 0xFF;
 

@@ -1,0 +1,38 @@
+import type {SessionView} from '../gateway/session-record.js';
+import {formatDuration} from './format-duration.js';
+import {shortId} from './short-id.js';
+import type {Column, TableRow} from './table-layout.js';
+
+export const sessionColumns: readonly Column[] = [
+	{header: 'session', width: 14, grow: 2},
+	{header: 'state', width: 8},
+	{header: 'exit', width: 15},
+	{header: 'provider', width: 8, drop: 2},
+	{header: 'age', width: 6, align: 'right'},
+	{header: 'conns', width: 5, align: 'right'},
+	{header: 'relayed', width: 7, align: 'right', drop: 1},
+	{header: 'moves', width: 5, align: 'right', drop: 3},
+];
+
+/** One table row per session, oldest first (pure, for the screen and its tests). */
+export function sessionRows(sessions: readonly SessionView[], now: number): TableRow[] {
+	return [...sessions].sort((a, b) => a.createdAt - b.createdAt).map(session => ({
+		id: session.key,
+		cells: [
+			session.key,
+			{text: session.phase, color: session.phase === 'leased' ? 'green' : 'yellow'},
+			session.exitIp ?? '—',
+			session.providerId === undefined ? '—' : shortId(session.providerId),
+			formatDuration(now - session.createdAt),
+			String(session.connections),
+			String(session.relayed),
+			String(session.moves + session.rotations),
+		],
+	}));
+}
+
+/** The counts line: sessions by phase, warm leases, open connections. */
+export function gatewayCounts(sessions: readonly SessionView[], warm: number, open: number): string {
+	const leased = sessions.filter(session => session.phase === 'leased').length;
+	return `${sessions.length} sessions · ${leased} leased · ${sessions.length - leased} waiting · ${warm} warm · ${open} connections`;
+}

@@ -1,0 +1,143 @@
+import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest';
+import {Gateway, type GatewayAddresses, type GatewayOptions} from '../../source/gateway/gateway.js';
+import {Cleanups} from '../helpers/cleanups.js';
+import {exitOf, viaChromium, viaCurl, viaHttpx, viaNodeFetch, viaRequests} from '../helpers/gateway-tools.js';
+import {startTestRedis} from '../helpers/redis.js';
+import {startTorProvider} from '../helpers/tor-provider.js';
+
+const cleanups = new Cleanups();
+let gateway: Gateway;
+let at: GatewayAddresses;
+let url: string;
+
+/** A gateway with two session ports below the ephemeral range, tried again on another range when one is taken. */
+async function startGateway(options: GatewayOptions): Promise<{gateway: Gateway; at: GatewayAddresses}> {
+	for (let attempt = 1; ; attempt++) {
+		const first = 20_000 + Math.floor(Math.random() * 10_000);
+		const started = new Gateway({...options, sessionPorts: {first, last: first + 1}});
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			return {gateway: started, at: await started.start()};
+		} catch (error) {
+			// eslint-disable-next-line no-await-in-loop
+			await started.stop();
+			if (attempt >= 10 || !(error instanceof Error && 'code' in error && error.code === 'EADDRINUSE')) {
+				throw error;
+			}
+		}
+	}
+}
+
+beforeAll(async () => {
+	url = inject('testnet').checkHostUrl;
+	const redis = await startTestRedis();
+	cleanups.add(async () => redis.stop());
+	const pool = await startTorProvider(redis.url, {count: 3});
+	cleanups.add(async () => pool.stop());
+	({gateway, at} = await startGateway({redis: redis.url, namespace: pool.provider.namespace, httpPort: 0, socksPort: 0, apiPort: 0, leaseTimeoutMs: 60_000, clientTimings: {requestIntervalMs: 250}}));
+	cleanups.add(async () => gateway.stop());
+});
+// Three proxies for the whole file: each test gives its sessions' leases back.
+afterEach(() => {
+	for (const session of gateway.table.list()) {
+		gateway.table.drop(session.key);
+	}
+});
+afterAll(async () => {
+	await cleanups.run();
+});
+
+const http = (user: string) => `http://${user}:x@127.0.0.1:${at.httpPort}`;
+const socks = (user: string, scheme = 'socks5h') => `${scheme}://${user}:x@127.0.0.1:${at.socksPort}`;
+
+async function api(method: string, path: string): Promise<{status: number; body: Record<string, unknown>}> {
+	const response = await fetch(`http://127.0.0.1:${at.apiPort}${path}`, {method});
+	const text = await response.text();
+	return {status: response.status, body: text === '' ? {} : JSON.parse(text) as Record<string, unknown>};
+}
+
+function sessionExit(key: string): string | undefined {
+	return gateway.table.get(key)?.exitIp;
+}
+
+describe('the gateway on the private Tor network', () => {
+	it('curl: socks5h, HTTP absolute-URI and CONNECT all leave from the session\'s one exit', async () => {
+		const {exits} = inject('testnet');
+		const seen = [
+			exitOf(await viaCurl(socks('session-a'), url)),
+			exitOf(await viaCurl(http('session-a'), url)),
+			exitOf(await viaCurl(http('session-a'), url, {tunnel: true})),
+			exitOf(await viaCurl(socks('session-a'), url)),
+		];
+		expect(exits).toContain(seen[0]);
+		expect(new Set(seen)).toEqual(new Set([sessionExit('a')]));
+	});
+
+	it('two keys, two exits; the session list shows both', async () => {
+		await viaCurl(http('session-a'), url);
+		const a = exitOf(await viaCurl(http('session-a'), url));
+		const b = exitOf(await viaCurl(socks('session-b'), url));
+		expect(a).toBeDefined();
+		expect(b).toBeDefined();
+		expect(a).not.toBe(b);
+		const {body} = await api('GET', '/sessions');
+		const listed = Object.values(body).map(entry => (entry as {key: string; exitIp: string}));
+		expect(listed.find(entry => entry.key === 'a')?.exitIp).toBe(a);
+		expect(listed.find(entry => entry.key === 'b')?.exitIp).toBe(b);
+		expect((await api('GET', '/health')).body.status).toBe('ok');
+	});
+
+	it('rotate and failure answer a verified different exit, which the next request leaves from', async () => {
+		await viaCurl(http('session-a'), url);
+		const before = exitOf(await viaCurl(http('session-a'), url));
+		const rotated = await api('POST', '/sessions/a/rotate');
+		expect(rotated.status).toBe(200);
+		expect(rotated.body.previousExitIp).toBe(before);
+		expect(rotated.body.exitIp).not.toBe(before);
+		expect(exitOf(await viaCurl(http('session-a'), url))).toBe(rotated.body.exitIp);
+		const failed = await api('POST', '/sessions/a/failure');
+		expect(failed.status).toBe(200);
+		expect(failed.body.exitIp).not.toBe(rotated.body.exitIp);
+		expect(failed.body.failures).toBe(1);
+		expect(exitOf(await viaCurl(socks('session-a'), url))).toBe(failed.body.exitIp);
+		expect((await api('POST', '/sessions/nope/rotate')).status).toBe(404);
+	});
+
+	it('DELETE drops a session and gives its lease back', async () => {
+		await viaCurl(http('session-c'), url);
+		expect(gateway.table.get('c')).toBeDefined();
+		expect((await api('DELETE', '/sessions/c')).status).toBe(200);
+		expect(gateway.table.get('c')).toBeUndefined();
+		expect((await api('DELETE', '/sessions/c')).status).toBe(404);
+	});
+
+	it('Python requests and httpx, over the HTTP proxy and over SOCKS, keep the session\'s exit', async () => {
+		const seen = [
+			exitOf(await viaRequests(http('session-py'), url)),
+			exitOf(await viaRequests(socks('session-py'), url)),
+			exitOf(await viaHttpx(http('session-py'), url)),
+			exitOf(await viaHttpx(socks('session-py', 'socks5'), url)),
+		];
+		expect(seen[0]).toBeDefined();
+		expect(new Set(seen)).toEqual(new Set([sessionExit('py')]));
+	});
+
+	it('Node\'s built-in fetch through undici\'s ProxyAgent keeps the session\'s exit', async () => {
+		const first = exitOf(await viaNodeFetch(http('session-node'), url));
+		expect(first).toBeDefined();
+		expect(exitOf(await viaNodeFetch(http('session-node'), url))).toBe(first);
+		expect(sessionExit('node')).toBe(first);
+	});
+
+	it('per-port sessions stick per port, with no credentials: curl and Chromium headless', async () => {
+		const ports = at.sessionPorts!;
+		const first = exitOf(await viaCurl(`http://127.0.0.1:${ports.first}`, url));
+		const second = exitOf(await viaCurl(`socks5h://127.0.0.1:${ports.last}`, url));
+		expect(first).toBeDefined();
+		expect(second).toBeDefined();
+		expect(first).not.toBe(second);
+		expect(exitOf(await viaChromium(ports.first, url))).toBe(first);
+		expect(exitOf(await viaCurl(`socks5h://127.0.0.1:${ports.first}`, url))).toBe(first);
+		expect(sessionExit(`:port-${ports.first}`)).toBe(first);
+	}, 120_000);
+});

@@ -1,0 +1,76 @@
+import {afterEach, describe, expect, it} from 'vitest';
+import {Provider} from '../../source/core/provider.js';
+import {Gateway} from '../../source/gateway/gateway.js';
+import type {OpenResult} from '../../source/gateway/session-table.js';
+import {MemoryBackend} from '../../source/pool/memory-backend.js';
+import {Cleanups} from '../helpers/cleanups.js';
+import {startTestRedis, testNamespace} from '../helpers/redis.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+const cleanups = new Cleanups();
+afterEach(async () => {
+	await cleanups.run();
+});
+
+async function cluster(count: number, leaseTimeoutMs: number): Promise<{gateway: Gateway; provider: Provider}> {
+	const redis = await startTestRedis();
+	cleanups.add(async () => redis.stop());
+	const namespace = testNamespace();
+	const provider = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count})});
+	cleanups.add(async () => provider.stop());
+	await provider.start();
+	const gateway = new Gateway({redis: redis.url, namespace, httpPort: 0, socksPort: 0, leaseTimeoutMs, clientTimings: {requestIntervalMs: 200}});
+	cleanups.add(async () => gateway.stop());
+	await gateway.start();
+	return {gateway, provider};
+}
+
+/** Every leased session holds its own proxy and its own exit. */
+function expectExclusive(gateway: Gateway): number {
+	const leased = gateway.table.list().filter(session => session.phase === 'leased');
+	expect(new Set(leased.map(session => session.proxyId)).size).toBe(leased.length);
+	expect(new Set(leased.map(session => session.exitIp)).size).toBe(leased.length);
+	return leased.length;
+}
+
+describe('gateway sessions over a cluster', () => {
+	it('50 sessions on 10 proxies: 10 served at once, the others wait and are served as sessions drop, never two on one exit', async () => {
+		const {gateway} = await cluster(10, 120_000);
+		const keys = Array.from({length: 50}, (_, index) => `s${index}`);
+		const served = new Set<string>();
+		const results = keys.map(async key => {
+			const result = await gateway.table.open({key, kind: 'sticky'});
+			served.add(key);
+			return result;
+		});
+		await waitFor(() => served.size === 10, {timeoutMs: 30_000, message: '10 sessions served'});
+		expect(expectExclusive(gateway)).toBe(10);
+		expect(gateway.table.list()).toHaveLength(50);
+		while (served.size < 50) {
+			const leased = gateway.table.list().filter(session => session.phase === 'leased');
+			const before = served.size;
+			// Drop the served sessions three at a time; as many waiting ones are served in their place.
+			for (const session of leased.slice(0, 3)) {
+				gateway.table.drop(session.key);
+			}
+
+			// eslint-disable-next-line no-await-in-loop
+			await waitFor(() => served.size >= Math.min(50, before + 3), {timeoutMs: 30_000, message: `${before + 3} sessions served`});
+			expect(expectExclusive(gateway)).toBeLessThanOrEqual(10);
+		}
+
+		const settled: OpenResult[] = await Promise.all(results);
+		expect(settled.every(result => result.ok)).toBe(true);
+	}, 180_000);
+
+	it('a session that gets no lease within the lease time-out is refused with a reason, never left hanging', async () => {
+		const {gateway} = await cluster(1, 1500);
+		expect((await gateway.table.open({key: 'first', kind: 'sticky'})).ok).toBe(true);
+		const started = Date.now();
+		const refused = await gateway.table.open({key: 'second', kind: 'sticky'});
+		expect(refused).toMatchObject({ok: false});
+		expect(refused.ok ? '' : refused.message).toMatch(/No exit was free/);
+		expect(Date.now() - started).toBeLessThan(15_000);
+		expect(gateway.table.get('second')).toBeUndefined();
+	});
+});
