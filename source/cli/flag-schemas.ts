@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import net from 'node:net';
 import {z} from 'zod';
-import {parseDuration} from './parse-duration.js';
+import {parseDuration} from '../util/parse-duration.js';
 
 const defaultRedisUrl = 'redis://127.0.0.1:6379';
 

@@ -1,4 +1,4 @@
-import {parseDuration} from '../cli/parse-duration.js';
+import {parseDuration} from '../util/parse-duration.js';
 
 /** What a connection without a `session-<key>` username gets. */
 export const defaultSessionPolicies = ['fresh', 'shared', 'per-client'] as const;

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {parseDuration} from '../../source/cli/parse-duration.js';
+import {parseDuration} from '../../source/util/parse-duration.js';
 
 describe('parseDuration', () => {
 	it.each([
