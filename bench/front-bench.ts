@@ -107,12 +107,16 @@ export async function frontBench({socksPort, targetHost, connects, megabytes, co
 		log(`front (SOCKS5, with credentials) against Tor's SOCKS port, to a local sink through the testnet, paths in turn:`);
 		log(`  1 connection: front ${result.frontMBps} MB/s, direct ${result.directMBps} MB/s (front ${share(result.frontMBps, result.directMBps)} of direct; the sink alone ${result.sinkMBps} MB/s)`);
 		log(`  ${concurrent} connections: front ${result.frontMBpsConcurrent} MB/s, direct ${result.directMBpsConcurrent} MB/s (front ${share(result.frontMBpsConcurrent, result.directMBpsConcurrent)} of direct; the sink alone ${result.sinkMBpsConcurrent} MB/s)`);
-		log(`  set-up, ${connects} each: front p50 ${result.frontConnectP50Ms} ms, p99 ${result.frontConnectP99Ms} ms; direct p50 ${result.directConnectP50Ms} ms, p99 ${result.directConnectP99Ms} ms; front +${round(result.frontConnectP50Ms - result.directConnectP50Ms)} ms at p50 (the sink alone: p50 ${result.sinkConnectP50Ms} ms)`);
+		log(`  set-up, ${connects} each: front p50 ${result.frontConnectP50Ms} ms, p99 ${result.frontConnectP99Ms} ms; direct p50 ${result.directConnectP50Ms} ms, p99 ${result.directConnectP99Ms} ms; front ${signed(round(result.frontConnectP50Ms - result.directConnectP50Ms))} ms at p50 (the sink alone: p50 ${result.sinkConnectP50Ms} ms)`);
 		return result;
 	} finally {
 		await front.stop();
 		await sink.close();
 	}
+}
+
+function signed(value: number): string {
+	return value < 0 ? String(value) : `+${value}`;
 }
 
 /** The paths in a different order each round. */
