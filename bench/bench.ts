@@ -7,7 +7,8 @@ import {torBench} from './tor-bench.js';
 
 const usage = `Usage: npm run bench -- [options]   (or node dist/bench/bench.js [options] after a build)
 
-Lease latency against its floor (the same messages with bare ioredis), then Tor pool figures.
+Lease latency against its floor (the same messages with bare ioredis), then Tor pool figures and
+the front's cost against going straight to Tor (on the private Tor network).
 Ends with one JSON object on its last line.
 
 Options:
@@ -18,7 +19,11 @@ Options:
   --rate N       open-loop leases a second (default 1000)
   --tors N       Tor instances started together (default 5)
   --rotations N  rotations measured (default 30)
-  --skip-tor     lease figures only
+  --connects N   front set-up samples per path (default 200)
+  --front-mb N   MB per front throughput round (default 20)
+  --front-connections N  concurrent connections of the front's second throughput figure (default 50)
+  --skip-front   no front figures
+  --skip-tor     lease figures only (no Tor, no front)
   --help         this text
 `;
 
@@ -31,6 +36,10 @@ const {values} = parseArgs({
 		rate: {type: 'string', default: '1000'},
 		tors: {type: 'string', default: '5'},
 		rotations: {type: 'string', default: '30'},
+		connects: {type: 'string', default: '200'},
+		'front-mb': {type: 'string', default: '20'},
+		'front-connections': {type: 'string', default: '50'},
+		'skip-front': {type: 'boolean', default: false},
 		'skip-tor': {type: 'boolean', default: false},
 		help: {type: 'boolean', default: false},
 	},
@@ -59,6 +68,11 @@ const warmup = positive('warmup', values.warmup);
 const rate = Math.max(1, positive('rate', values.rate));
 const tors = Math.max(1, positive('tors', values.tors));
 const rotations = Math.max(1, positive('rotations', values.rotations));
+const front = values['skip-front'] ? undefined : {
+	connects: Math.max(1, positive('connects', values.connects)),
+	megabytes: Math.max(1, positive('front-mb', values['front-mb'])),
+	concurrent: Math.max(1, positive('front-connections', values['front-connections'])),
+};
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const times = (ours: number, floor: number) => `${round(ours / floor, 2)}x`;
 
@@ -74,7 +88,7 @@ try {
 	log(`  floor at the same rate (${openFloor.ratePerSecond} reached), blocks in turn with the above: p50 ${openFloor.p50Ms} ms, p99 ${openFloor.p99Ms} ms; nightcrawler is ${times(open.p50Ms, openFloor.p50Ms)} at p50, ${times(open.p99Ms, openFloor.p99Ms)} at p99`);
 	const crowded = await crowdedBench({url: redis.url, clients, idle, rounds, warmup});
 	log(`same burst with ${idle} idle clients on the bus: p50 ${crowded.leaseP50Ms} ms, p99 ${crowded.leaseP99Ms} ms, ${crowded.messagesPerLease} messages per lease`);
-	const tor = values['skip-tor'] ? {} : await torBench({redisUrl: redis.url, tors, rotations, log});
+	const tor = values['skip-tor'] ? {} : await torBench({redisUrl: redis.url, tors, rotations, front, log});
 	log(JSON.stringify({
 		clients,
 		idleClients: idle,

@@ -6,9 +6,12 @@ import {Client} from '../source/core/client.js';
 import {Provider} from '../source/core/provider.js';
 import {startTestnet, type Testnet} from '../source/testnet/start-testnet.js';
 import {TorBackend} from '../source/tor/tor-backend.js';
+import {frontBench, type FrontBenchResult} from './front-bench.js';
 import {quantile, round} from './stats.js';
 
-export type TorBenchResult = {
+export type FrontOptions = {connects: number; megabytes: number; concurrent: number};
+
+export type TorBenchResult = Partial<FrontBenchResult> & {
 	tors: number;
 	poolStartMs1: number;
 	poolStartMsN: number;
@@ -44,7 +47,7 @@ async function startPool(testnet: Testnet, count: number, cacheDirectory: string
  * On the private Tor network: pool start-up for 1 and for `tors` instances started together, RSS
  * per instance, and rotation latency as a client sees it (rotate requested to new exit verified).
  */
-export async function torBench({redisUrl, tors, rotations, log}: {redisUrl: string; tors: number; rotations: number; log: (line: string) => void}): Promise<TorBenchResult> {
+export async function torBench({redisUrl, tors, rotations, front, log}: {redisUrl: string; tors: number; rotations: number; front: FrontOptions | undefined; log: (line: string) => void}): Promise<TorBenchResult> {
 	const testnet = await startTestnet({exits: Math.max(4, tors + 1)});
 	const cacheDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-bench-'));
 	try {
@@ -83,7 +86,14 @@ export async function torBench({redisUrl, tors, rotations, log}: {redisUrl: stri
 			};
 			log(`Tor RSS per instance: ${result.torRssMb} MB on average, ${result.torRssMbMax} MB at most`);
 			log(`rotation (rotate requested to new exit verified), ${samples.length} rotations: p50 ${result.rotateP50Ms} ms, p95 ${result.rotateP95Ms} ms`);
-			return result;
+			if (!front) {
+				return result;
+			}
+
+			// The front's cost, on the Tor just rotated: its SOCKS port is the front's upstream and the direct path.
+			const {hostname} = new URL(testnet.checkUrl);
+			const frontResult = await frontBench({...front, socksPort: proxy.port, targetHost: hostname.replace(/^\[|\]$/g, ''), log});
+			return {...result, ...frontResult};
 		} finally {
 			await client.close();
 			await provider.stop();

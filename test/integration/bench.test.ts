@@ -62,10 +62,37 @@ describe('npm run bench (lease figures, no Tor)', () => {
 		expect(await refusesConnections(port)).toBe(true);
 	});
 
+	// The Tor part on the private network, as small as it goes: shape and sanity of the pool, rotation
+	// and front figures, never their values.
+	it('adds Tor pool, rotation and front figures with Tor', {timeout: 300_000}, async () => {
+		const result = await execa('node', [benchPath, '--clients', '2', '--idle', '0', '--rounds', '1', '--warmup', '0', '--rate', '100', '--tors', '1', '--rotations', '1', '--connects', '5', '--front-mb', '1', '--front-connections', '4'], {reject: false, timeout: 280_000});
+		expect(result.exitCode, String(result.stderr)).toBe(0);
+		const lines = String(result.stdout).trim().split('\n');
+		const figures = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+		expect(figures.tors).toBe(1);
+		expect(figures.rotations).toBe(1);
+		expect(figures.frontConnects).toBe(5);
+		expect(figures.frontConcurrentConnections).toBe(4);
+		for (const key of ['poolStartMs1', 'torRssMb', 'rotateP50Ms', 'frontMBps', 'directMBps', 'sinkMBps', 'frontMBpsConcurrent', 'directMBpsConcurrent', 'sinkMBpsConcurrent']) {
+			expect(figures[key], key).toBeTypeOf('number');
+			expect(figures[key], key).toBeGreaterThan(0);
+		}
+
+		for (const path of ['front', 'direct', 'sink']) {
+			const p50 = figures[`${path}ConnectP50Ms`];
+			expect(p50, path).toBeTypeOf('number');
+			expect(p50, path).toBeGreaterThan(0);
+			expect(figures[`${path}ConnectP99Ms`], path).toBeGreaterThanOrEqual(p50 as number);
+		}
+
+		expect(lines.some(line => line.includes('of direct')), 'the front lines').toBe(true);
+	});
+
 	it('prints its options with --help', async () => {
 		const result = await execa('node', [benchPath, '--help'], {reject: false});
 		expect(result.exitCode).toBe(0);
 		expect(String(result.stdout)).toContain('--skip-tor');
+		expect(String(result.stdout)).toContain('--front-connections');
 	});
 
 	it('refuses a bad option value with one line and exit code 2', async () => {

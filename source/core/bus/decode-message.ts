@@ -1,6 +1,7 @@
 import type {Channels} from './channels.js';
 import type {DropReason} from './drop-reason.js';
 import {envelopeSchema, isPlainEnvelope, type BusMessage, type Envelope, type EventSchemas} from './envelope.js';
+import {compileFastCheck, refused, type FastCheck} from './fast-check.js';
 
 export type DecodeContext = {
 	/** This instance's UUID and channels. */
@@ -56,10 +57,39 @@ export function decodeMessage(channel: string, text: string, context: DecodeCont
 		return {ok: false, reason: 'unknown-event', detail: event};
 	}
 
-	const parsed = context.inbound[event]!.safeParse(data);
+	const schema = context.inbound[event]!;
+	const fast = fastCheckOf(context.inbound, event, schema);
+	if (fast) {
+		const output = fast(data);
+		if (output !== refused) {
+			return {ok: true, direct, message: {event, from: UUID, to, data: output}};
+		}
+	}
+
+	// Refused (zod gives the reason), or a schema the fast check does not cover.
+	const parsed = schema.safeParse(data);
 	if (!parsed.success) {
 		return {ok: false, reason: 'bad-data', detail: `${event}: ${parsed.error.issues[0]?.message ?? 'invalid'}`};
 	}
 
 	return {ok: true, direct, message: {event, from: UUID, to, data: parsed.data}};
+}
+
+/** Each inbound table's schemas, compiled once on first use (null: zod checks that event). */
+const compiled = new WeakMap<EventSchemas, Map<string, FastCheck | null>>();
+
+function fastCheckOf(inbound: EventSchemas, event: string, schema: EventSchemas[string]): FastCheck | null {
+	let table = compiled.get(inbound);
+	if (!table) {
+		table = new Map();
+		compiled.set(inbound, table);
+	}
+
+	let check = table.get(event);
+	if (check === undefined) {
+		check = compileFastCheck(schema) ?? null;
+		table.set(event, check);
+	}
+
+	return check;
 }
