@@ -1,0 +1,68 @@
+import {afterEach, describe, expect, it} from 'vitest';
+import {Gateway} from '../../source/gateway/gateway.js';
+import {GatewayApp} from '../../source/ui/gateway-app.js';
+import {expectFits, setupInkTestbed} from '../helpers/ink.js';
+import {testNamespace} from '../helpers/redis.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+const ink = setupInkTestbed();
+const gateways: Gateway[] = [];
+
+afterEach(async () => {
+	await Promise.all(gateways.splice(0).map(async gateway => gateway.stop()));
+});
+
+/** A gateway in front of a memory pool of 3, its screen at 80x24, and two sticky sessions opened as a connection would. */
+async function setup() {
+	const namespace = testNamespace();
+	await ink.provider(namespace, {count: 3});
+	const gateway = new Gateway({redis: ink.redisUrl, namespace, httpPort: 0, socksPort: 0});
+	gateways.push(gateway);
+	const addresses = await gateway.start();
+	let quits = 0;
+	const {app, frame} = ink.render(<GatewayApp gateway={gateway} addresses={addresses} onQuit={() => {
+		quits++;
+	}}/>);
+	for (const key of ['alpha', 'beta']) {
+		// eslint-disable-next-line no-await-in-loop
+		expect(await gateway.table.open({key, kind: 'sticky'})).toMatchObject({ok: true});
+	}
+
+	return {gateway, addresses, app, frame, quits: () => quits};
+}
+
+/** The session's table row (not a log line that names it). */
+function rowOf(frame: string, key: string): string | undefined {
+	return frame.split('\n').find(line => line.startsWith(`> ${key} `) || line.startsWith(`  ${key} `));
+}
+
+describe('the gateway screen', () => {
+	it('shows where it listens and every session with its exit, fitting 80x24', async () => {
+		const {gateway, addresses, frame} = await setup();
+		await waitFor(() => gateway.table.list().every(session => frame().includes(session.exitIp!)) && frame().includes('2 leased'), {message: 'both sessions shown with their exits'});
+		expect(frame()).toContain(`http 127.0.0.1:${addresses.httpPort} · socks5 127.0.0.1:${addresses.socksPort}`);
+		expect(rowOf(frame(), 'alpha')).toMatch(/leased/);
+		expectFits(frame(), 80, 24);
+	});
+
+	it('r rotates the selected session to a new exit; d drops it; q quits', async () => {
+		const {gateway, app, frame, quits} = await setup();
+		// The rows are oldest first, and the first (alpha) is selected.
+		await waitFor(() => rowOf(frame(), 'alpha')?.startsWith('>') && rowOf(frame(), 'beta')?.includes('leased'), {message: 'sessions shown, alpha selected'});
+		const before = gateway.table.get('alpha')!.exitIp!;
+		const beta = gateway.table.get('beta')!.exitIp!;
+		app.stdin.write('r');
+		await waitFor(() => {
+			const after = gateway.table.get('alpha')?.exitIp;
+			return after !== undefined && after !== before && rowOf(frame(), 'alpha')?.includes(after);
+		}, {message: 'alpha rotated, its new exit shown'});
+		expect(gateway.table.get('beta')?.exitIp).toBe(beta);
+		app.stdin.write('d');
+		await waitFor(() => gateway.table.get('alpha') === undefined && rowOf(frame(), 'alpha') === undefined, {message: 'alpha dropped'});
+		expect(rowOf(frame(), 'beta')).toContain(beta);
+		// The selection moves to the row that is left.
+		await waitFor(() => rowOf(frame(), 'beta')?.startsWith('>'), {message: 'beta selected'});
+		app.stdin.write('q');
+		await waitFor(() => quits() === 1, {message: 'quit'});
+	});
+});
