@@ -17,6 +17,8 @@ export const meowFlags = {
 	host: {type: 'string'},
 	advertiseHost: {type: 'string'},
 	basePort: {type: 'string'},
+	socksPort: {type: 'string'},
+	httpPort: {type: 'string'},
 	fresh: {type: 'boolean'},
 	torrc: {type: 'string'},
 	tor: {type: 'string'},
@@ -36,7 +38,7 @@ const bus = ['redis', 'namespace'];
 
 /** The flags each command takes, as typed on the command line. */
 const commandFlags: Record<CommandName, ReadonlySet<string>> = {
-	provider: new Set([...common, ...bus, 'format', 'tors', 'host', 'advertise-host', 'base-port', 'fresh', 'torrc', 'tor', 'lease-ttl', 'ip-check-url', 'testnet', 'exits', 'backend']),
+	provider: new Set([...common, ...bus, 'format', 'tors', 'host', 'advertise-host', 'base-port', 'socks-port', 'http-port', 'fresh', 'torrc', 'tor', 'lease-ttl', 'ip-check-url', 'testnet', 'exits', 'backend']),
 	client: new Set([...common, ...bus, 'format', 'count', 'http', 'timeout']),
 	run: new Set([...common, ...bus, 'count', 'timeout']),
 	testnet: new Set([...common, 'format', 'exits', 'tor']),

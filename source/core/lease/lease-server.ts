@@ -1,10 +1,12 @@
 import type {EventEmitter} from 'node:events';
-import type {InstanceSnapshot, PoolBackend} from '../../pool/pool-backend.js';
+import type {InstanceSnapshot, PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
 import type {Bus} from '../bus/bus.js';
 import type {BusMessage} from '../bus/envelope.js';
 import type {ProviderEvents} from '../provider-events.js';
 import {LeaseBook, type HolderCheck} from './lease-book.js';
-import {leaseInfoOf, leaseSnapshotOf} from './lease-info.js';
+import type {AccessGrant, AccessRefusal, AccessRequest} from '../../front/front-access.js';
+import {leaseAccess, type FrontAddress} from './lease-access.js';
+import {entranceOf, leaseInfoOf, leaseSnapshotOf} from './lease-info.js';
 import type {Lease, LeaseSnapshot, Offer} from './lease-records.js';
 import {LeaseRotations} from './lease-rotations.js';
 import type {ClientInbound, LeaseEndReason, LeaseInfo, ProviderInbound, ProviderMessage} from './messages.js';
@@ -18,8 +20,18 @@ export type LeaseServerOptions = {
 	backend: PoolBackend;
 	timings: ProviderTimings;
 	events: EventEmitter<ProviderEvents>;
-	/** Host clients should connect to, when not the address the proxies are bound to. */
+	/** Host clients should connect to, when not the address the front (or the proxies) listen on. */
 	advertiseHost?: string;
+	/** The provider's front, when it runs one: where clients connect, and how a lease's connections are closed. */
+	front?: LeaseFront;
+};
+
+/** What the lease server needs of the provider's front. */
+export type LeaseFront = {
+	/** Its address once it listens (undefined before). */
+	address(): FrontAddress | undefined;
+	/** Close every open connection of a lease that ended. */
+	revoke(leaseId: string): void;
 };
 
 export type LeaseServerStats = {offers: number; leases: number; forged: number; dropLinks: number; waitingRefused: number; waiting: number};
@@ -149,6 +161,11 @@ export class LeaseServer {
 		this.book.clearEnded();
 	}
 
+	/** The front's question: relay a connection with these credentials, and where to? */
+	access(request: AccessRequest): AccessGrant | AccessRefusal {
+		return leaseAccess(this.book, this.slots, request);
+	}
+
 	/** Take the ready proxies of a pool started before its provider; see PoolWatch.adopt. */
 	adopt(instances: readonly InstanceSnapshot[]): void {
 		this.pool.adopt(instances);
@@ -260,6 +277,9 @@ export class LeaseServer {
 			return;
 		}
 
+		// Its credentials let nobody in from now on (the book no longer grants them); close what is open.
+		this.options.front?.revoke(lease.leaseId);
+
 		const notified = reason === 'destroyed' ? Promise.resolve(true) : this.options.bus.sendMessage('proxy:leaseEnd', lease.clientId, {leaseId: lease.leaseId, reason});
 		this.options.events.emit('released', {lease: this.snapshotOf(lease), reason});
 		if (this.slots.get(lease.proxyId)?.state === 'leased') {
@@ -285,10 +305,16 @@ export class LeaseServer {
 	}
 
 	private leaseInfo(lease: Lease): LeaseInfo {
-		return leaseInfoOf(lease, this.slots.get(lease.proxyId)!.endpoint, this.options.timings, this.options.advertiseHost);
+		const {endpoint} = this.slots.get(lease.proxyId)!;
+		return leaseInfoOf(lease, endpoint, this.options.timings, this.entrance(endpoint));
 	}
 
 	private snapshotOf(lease: Lease): LeaseSnapshot {
-		return leaseSnapshotOf(lease, this.slots.get(lease.proxyId)?.endpoint, this.options.advertiseHost);
+		const endpoint = this.slots.get(lease.proxyId)?.endpoint;
+		return leaseSnapshotOf(lease, endpoint, this.entrance(endpoint));
+	}
+
+	private entrance(endpoint: ProxyEndpoint | undefined): {host: string; port: number; httpPort?: number} {
+		return entranceOf(endpoint, this.options.front?.address(), this.options.advertiseHost);
 	}
 }
