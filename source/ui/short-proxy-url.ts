@@ -1,6 +1,5 @@
 /**
- * A leased proxy's URL fit for the screen: the user name shortened and the password never shown
- * (`socks5h://ncAbCdE…:…@host:port`), so a screen shot or a shared terminal gives nobody the lease.
+ * A leased proxy's URL fit for the screen: the credentials shown as `…` (`socks5h://…@host:port`), so a screen shot or a shared terminal gives nobody the lease.
  * Pipe mode and `--format json` print the full URL: that is what they are for.
  */
 export function shortProxyUrl(text: string): string {
@@ -15,7 +14,5 @@ export function shortProxyUrl(text: string): string {
 		return text;
 	}
 
-	const user = decodeURIComponent(url.username);
-	const shortUser = user.length > 8 ? `${user.slice(0, 7)}…` : user;
-	return `${url.protocol}//${shortUser}:…@${url.host}`;
+	return `${url.protocol}//…@${url.host}`;
 }
