@@ -11,14 +11,14 @@ import {Cleanups} from './cleanups.js';
 import {testNamespace} from './redis.js';
 
 /** A provider with a real Tor pool on the private test network; `stop()` stops Tor and removes its cache. */
-export async function startTorProvider(redisUrl: string, {count = 3, timings, healthIntervalMs = 0, checkTimeoutMs = 15_000}: {count?: number; timings?: ProviderOptions['timings']; healthIntervalMs?: number; checkTimeoutMs?: number} = {}): Promise<{provider: Provider; backend: TorBackend; cacheDirectory: string; stop(): Promise<void>}> {
+export async function startTorProvider(redisUrl: string, {count = 3, timings, healthIntervalMs = 0, checkTimeoutMs = 15_000, front}: {count?: number; timings?: ProviderOptions['timings']; healthIntervalMs?: number; checkTimeoutMs?: number; front?: ProviderOptions['front']} = {}): Promise<{provider: Provider; backend: TorBackend; cacheDirectory: string; stop(): Promise<void>}> {
 	const testnet = inject('testnet');
 	const cleanups = new Cleanups();
 	const cacheDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-test-cache-'));
 	// Runs last, so the cache goes even when stopping the provider fails.
 	cleanups.add(async () => fs.rm(cacheDirectory, {recursive: true, force: true}));
 	const backend = new TorBackend({count, torrcFile: testnet.torrcFile, checkUrl: testnet.checkUrl, cacheDirectory, checkTimeoutMs, healthIntervalMs, stopTimeoutMs: 3000});
-	const provider = new Provider({redis: redisUrl, namespace: testNamespace(), backend, timings});
+	const provider = new Provider({redis: redisUrl, namespace: testNamespace(), backend, timings, front});
 	cleanups.add(async () => provider.stop());
 	const stop = async () => cleanups.run();
 
