@@ -102,6 +102,11 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 		return `socks5h://${this.userInfo()}@${formatHost(this.host)}:${this.port}`;
 	}
 
+	/** `socks5h://host:port` without the credentials: for messages, errors and logs, never for connecting. */
+	get displayUrl(): string {
+		return `socks5h://${formatHost(this.host)}:${this.port}`;
+	}
+
 	/**
 	 * `http://user:pass@host:port` of the provider's HTTP proxy port (CONNECT and absolute-URI
 	 * requests, `Proxy-Authorization: Basic`), when it has one.

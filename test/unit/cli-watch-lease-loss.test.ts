@@ -17,7 +17,7 @@ describe('watchLeaseLoss', () => {
 		watchLeaseLoss(client, onLost);
 		client.emit('proxy-end', proxyOn(9050), 'ttl');
 		client.emit('proxy-end', proxyOn(9051), 'ttl');
-		expect(onLost).toHaveBeenCalledExactlyOnceWith({url: 'socks5h://u:p@127.0.0.1:9050', reason: 'ttl'});
+		expect(onLost).toHaveBeenCalledExactlyOnceWith({url: 'socks5h://127.0.0.1:9050', reason: 'ttl'});
 	});
 
 	it('reports a proxy that went down, with why', () => {
@@ -25,7 +25,7 @@ describe('watchLeaseLoss', () => {
 		const onLost = vi.fn();
 		watchLeaseLoss(client, onLost);
 		client.emit('proxy-down', new ProxyDownError(proxyOn(9052), 'no heartbeat answer from its provider'));
-		expect(onLost).toHaveBeenCalledExactlyOnceWith({url: 'socks5h://u:p@127.0.0.1:9052', reason: 'no heartbeat answer from its provider'});
+		expect(onLost).toHaveBeenCalledExactlyOnceWith({url: 'socks5h://127.0.0.1:9052', reason: 'no heartbeat answer from its provider'});
 	});
 
 	it('stops listening when told', () => {
