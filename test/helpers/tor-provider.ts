@@ -39,18 +39,24 @@ export async function startTorProvider(redisUrl: string, {count = 3, timings, he
 
 let credentials = 0;
 
-/** The exit address the echo server sees for a request through a SOCKS port, with fresh credentials (a fresh circuit). */
-export async function exitViaSocks(host: string, port: number): Promise<string | undefined> {
+type Auth = {username: string; password: string};
+
+/**
+ * The exit address the echo server sees for a request through a SOCKS port: with a lease's
+ * credentials (a provider's front), or else fresh made-up ones (straight to Tor: a fresh circuit).
+ */
+export async function exitViaSocks(host: string, port: number, auth?: Auth): Promise<string | undefined> {
 	const {checkUrl} = inject('testnet');
 	credentials++;
-	const response = await httpGetViaSocks({socksHost: host, socksPort: port, url: checkUrl, username: `test-${process.pid}-${credentials}`, password: 'x', timeoutMs: 15_000});
+	const {username, password} = auth ?? {username: `test-${process.pid}-${credentials}`, password: 'x'};
+	const response = await httpGetViaSocks({socksHost: host, socksPort: port, url: checkUrl, username, password, timeoutMs: 15_000});
 	return parseCheckBody(response.body);
 }
 
-/** The exit address the echo server sees for a request through an HTTP CONNECT port. */
-export async function exitViaConnect(host: string, port: number): Promise<string | undefined> {
+/** The exit address the echo server sees for a request through an HTTP CONNECT port (credentials as for exitViaSocks). */
+export async function exitViaConnect(host: string, port: number, auth?: Auth): Promise<string | undefined> {
 	const {checkUrl} = inject('testnet');
 	credentials++;
-	const response = await httpGetViaConnect({proxyHost: host, proxyPort: port, url: checkUrl, proxyAuth: {username: `test-${credentials}`, password: 'x'}, timeoutMs: 15_000});
+	const response = await httpGetViaConnect({proxyHost: host, proxyPort: port, url: checkUrl, proxyAuth: auth ?? {username: `test-${credentials}`, password: 'x'}, timeoutMs: 15_000});
 	return parseCheckBody(response.body);
 }
