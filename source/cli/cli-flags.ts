@@ -17,6 +17,8 @@ export const meowFlags = {
 	host: {type: 'string'},
 	advertiseHost: {type: 'string'},
 	basePort: {type: 'string'},
+	socksPort: {type: 'string'},
+	httpPort: {type: 'string'},
 	fresh: {type: 'boolean'},
 	torrc: {type: 'string'},
 	tor: {type: 'string'},
@@ -29,9 +31,8 @@ export const meowFlags = {
 	count: {type: 'string'},
 	http: {type: 'boolean'},
 	timeout: {type: 'string'},
-	// gateway
+	// gateway (socksPort too)
 	port: {type: 'string'},
-	socksPort: {type: 'string'},
 	apiPort: {type: 'string'},
 	sessionPorts: {type: 'string'},
 	sessionIdle: {type: 'string'},
@@ -47,7 +48,7 @@ const bus = ['redis', 'namespace'];
 
 /** The flags each command takes, as typed on the command line. */
 const commandFlags: Record<CommandName, ReadonlySet<string>> = {
-	provider: new Set([...common, ...bus, 'format', 'tors', 'host', 'advertise-host', 'base-port', 'fresh', 'torrc', 'tor', 'lease-ttl', 'ip-check-url', 'testnet', 'join-testnet', 'exits', 'backend']),
+	provider: new Set([...common, ...bus, 'format', 'tors', 'host', 'advertise-host', 'base-port', 'socks-port', 'http-port', 'fresh', 'torrc', 'tor', 'lease-ttl', 'ip-check-url', 'testnet', 'join-testnet', 'exits', 'backend']),
 	client: new Set([...common, ...bus, 'format', 'count', 'http', 'timeout']),
 	run: new Set([...common, ...bus, 'count', 'timeout']),
 	testnet: new Set([...common, 'format', 'exits', 'tor', 'host']),

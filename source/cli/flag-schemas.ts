@@ -56,6 +56,8 @@ export const providerFlagsSchema = z.object({
 	host: nonEmpty('host').default('127.0.0.1'),
 	advertiseHost: nonEmpty('advertise-host').optional(),
 	basePort: wholeNumber('base-port', 1, 65_535).optional(),
+	socksPort: wholeNumber('socks-port', 1, 65_535).optional(),
+	httpPort: wholeNumber('http-port', 1, 65_535).optional(),
 	fresh: z.boolean().default(false),
 	torrc: nonEmpty('torrc').refine(file => existsSync(file), '--torrc: no such file').optional(),
 	tor: nonEmpty('tor').optional(),
@@ -76,6 +78,10 @@ export const providerFlagsSchema = z.object({
 
 	if (flags.testnet && flags.ipCheckUrl !== undefined) {
 		context.addIssue('--ip-check-url cannot be combined with --testnet (the private network brings its own)');
+	}
+
+	if (flags.socksPort !== undefined && flags.socksPort === flags.httpPort) {
+		context.addIssue('--socks-port and --http-port must differ');
 	}
 
 	if (flags.testnet && flags.backend === 'memory') {

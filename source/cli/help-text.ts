@@ -19,9 +19,12 @@ export const helpText = `
 
 	Provider
 	  --tors N             Tor instances to run (default: 3)
-	  --host ADDRESS       address the proxies listen on (default: 127.0.0.1)
+	  --host ADDRESS       address the front (SOCKS5 + HTTP proxy ports, per-lease credentials)
+	                       listens on (default: 127.0.0.1); Tor itself listens on 127.0.0.1 only
+	  --socks-port PORT    the front's SOCKS5 port (default: a free one)
+	  --http-port PORT     the front's HTTP proxy port (default: a free one)
 	  --advertise-host H   address clients are told to connect to (default: --host)
-	  --base-port PORT     first port of the pool (default: free ports)
+	  --base-port PORT     first port of the Tor instances, 3 each (default: free ports)
 	  --fresh              start every Tor with an empty data directory
 	  --torrc FILE         extra torrc lines for every instance
 	  --tor PATH           the tor binary (default: tor on the PATH)

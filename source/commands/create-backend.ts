@@ -13,14 +13,13 @@ export type JoinedNetwork = {readonly torrcFile: string; readonly checkUrl: stri
  */
 export async function createBackend(flags: ProviderFlags, network?: JoinedNetwork): Promise<PoolBackend> {
 	if (flags.backend === 'memory') {
-		return new MemoryBackend({count: flags.tors, host: flags.host, basePort: flags.basePort});
+		return new MemoryBackend({count: flags.tors, basePort: flags.basePort});
 	}
 
 	// Before anything else starts, so a missing tor is one line naming the fix.
 	await TorBackend.assertTorAvailable(flags.tor);
 	return new TorBackend({
 		count: flags.tors,
-		host: flags.host,
 		torPath: flags.tor,
 		torrcFile: network?.torrcFile ?? flags.torrc,
 		checkUrl: network?.checkUrl ?? flags.ipCheckUrl,

@@ -44,6 +44,13 @@ export function attachProviderLog(provider: Provider, write: (record: LogRecord)
 		listen(provider, 'forged', (forgedEvent, from) => {
 			write({event: 'forged', forgedEvent, clientId: from});
 		}),
+		listen(provider, 'refused', refusal => {
+			// Never the credentials: the front's refusal carries none.
+			write({event: 'refused', protocol: refusal.protocol, reason: refusal.reason, clientAddress: refusal.clientAddress, refusedTotal: totalRefused(provider)});
+		}),
+		listen(provider, 'revoked', (leaseId, closed) => {
+			write({event: 'revoked', leaseId, closed});
+		}),
 		listen(provider, 'log', text => {
 			write({event: 'log', message: text});
 		}),
@@ -56,4 +63,8 @@ export function attachProviderLog(provider: Provider, write: (record: LogRecord)
 			off();
 		}
 	};
+}
+
+function totalRefused(provider: Provider): number {
+	return Object.values(provider.stats.front?.refused ?? {}).reduce((sum, count) => sum + count, 0);
 }

@@ -48,11 +48,13 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 		namespace: flags.namespace,
 		backend,
 		advertiseHost: flags.advertiseHost,
+		// Always: other hosts (and this one) reach Tor only through it, with a live lease's credentials.
+		front: {host: flags.host, socksPort: flags.socksPort, httpPort: flags.httpPort},
 		timings: flags.leaseTtl === undefined ? undefined : {leaseTtlMs: flags.leaseTtl},
 	});
 	const {namespace} = provider;
 	if (['0.0.0.0', '::', '[::]'].includes(flags.host) && flags.advertiseHost === undefined) {
-		shutdown.notice(`proxies listen on ${flags.host}, and clients will be told to connect to ${flags.host}: pass --advertise-host with this machine's address`);
+		shutdown.notice(`the front listens on ${flags.host}, and clients will be told to connect to ${flags.host}: pass --advertise-host with this machine's address`);
 	}
 
 	if (!useScreen) {
@@ -85,7 +87,7 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 			shutdown.quit();
 		}}/>, shutdown);
 	} else {
-		const started = {event: 'started', providerId: provider.id, redis: redactUrl(redisUrl), namespace, tors: flags.tors, backend: flags.backend, host: flags.host, checkUrl: testnet?.checkUrl};
+		const started = {event: 'started', providerId: provider.id, redis: redactUrl(redisUrl), namespace, tors: flags.tors, backend: flags.backend, host: flags.host, socksPort: provider.frontPorts?.socksPort, httpPort: provider.frontPorts?.httpPort, checkUrl: testnet?.checkUrl};
 		process.stdout.write(`${toLine(started)}\n`);
 	}
 

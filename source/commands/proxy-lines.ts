@@ -26,7 +26,7 @@ export function printProxyLines(client: Client, options: ProxyLineOptions): () =
 
 		if (options.http && proxy.httpUrl === undefined && !warnedNoHttp) {
 			warnedNoHttp = true;
-			options.notice(`${proxy.url} has no HTTP CONNECT port: printing its SOCKS URL`);
+			options.notice(`${proxy.displayUrl} has no HTTP proxy port: printing its SOCKS URL`);
 		}
 
 		return options.http ? proxy.httpUrl ?? proxy.url : proxy.url;
@@ -46,7 +46,7 @@ export function printProxyLines(client: Client, options: ProxyLineOptions): () =
 		listen(client, 'proxy-update', show),
 		listen(client, 'proxy-end', (proxy, reason) => {
 			printed.delete(proxy.leaseId);
-			options.notice(`lease of ${proxy.url} ended (${reason}); leasing another`);
+			options.notice(`lease of ${proxy.displayUrl} ended (${reason}); leasing another`);
 		}),
 		listen(client, 'proxy-down', error => {
 			printed.delete(error.proxy.leaseId);

@@ -2,7 +2,7 @@ import type {EventEmitter} from 'node:events';
 import type {ClientEvents} from '../core/client-events.js';
 import {listen} from '../core/listen.js';
 
-/** A lease that ended under its holder: its proxy's URL, and why (a lease-end reason, or why it is down). */
+/** A lease that ended under its holder: its proxy's URL without credentials, and why (a lease-end reason, or why it is down). */
 export type LostLease = {readonly url: string; readonly reason: string};
 
 /**
@@ -21,10 +21,10 @@ export function watchLeaseLoss(client: EventEmitter<ClientEvents>, onLost: (lost
 
 	const offs = [
 		listen(client, 'proxy-end', (proxy, reason) => {
-			lose({url: proxy.url, reason});
+			lose({url: proxy.displayUrl, reason});
 		}),
 		listen(client, 'proxy-down', error => {
-			lose({url: error.proxy.url, reason: error.reason});
+			lose({url: error.proxy.displayUrl, reason: error.reason});
 		}),
 	];
 	return () => {

@@ -1,6 +1,7 @@
 import type {ClientProxy} from './client-proxy.js';
 import type {ProxyDownError} from './errors/proxy-down-error.js';
 import type {LeaseEndReason} from './lease/messages.js';
+import type {UnprovenMessage} from './lease/lease-slot.js';
 
 export type ProxyDrop = {readonly providerId: string; readonly offerId: string; readonly reason: string};
 
@@ -19,6 +20,11 @@ export type ClientEvents = {
 	/** A proxy's exit changed: by rotation, or in place by its provider. */
 	'proxy-rotated': [ClientProxy, previousExitIp: string | undefined];
 	'proxy-update': [ClientProxy];
+	/**
+	 * A message about a held lease that did not prove the lease's secret (forged from sniffed
+	 * traffic, replayed, or a link answer that does not open) was ignored; counted in `stats.unproven`.
+	 */
+	'proxy-unproven': [UnprovenMessage];
 	/** Errors that concern no single call: Redis connection trouble, dropped messages. */
 	'proxy-error': [Error];
 	/** Connected and subscribed: at start, and again after the Redis connection came back. */

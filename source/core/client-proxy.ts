@@ -1,5 +1,6 @@
 import {EventEmitter} from 'node:events';
 import type {ProxyDownError} from './errors/proxy-down-error.js';
+import type {LeaseCredentials} from './lease/lease-credentials.js';
 import type {LeaseEndReason, LeaseInfo} from './lease/messages.js';
 
 export type ClientProxyEvents = {
@@ -48,6 +49,8 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 		/** The UUID of the provider that leased it. */
 		readonly clusterId: string,
 		private readonly controller: ProxyController,
+		/** What the provider's front lets this lease's traffic in with (they stop working when the lease ends). */
+		readonly credentials: LeaseCredentials,
 	) {
 		super();
 		this.lease = lease;
@@ -94,14 +97,22 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 		return this.lease.exitIp;
 	}
 
-	/** `socks5h://host:port`: SOCKS5 with DNS resolved by the proxy. */
+	/** `socks5h://user:pass@host:port`: SOCKS5 with DNS resolved by the proxy, with the lease's credentials. */
 	get url(): string {
+		return `socks5h://${this.userInfo()}@${formatHost(this.host)}:${this.port}`;
+	}
+
+	/** `socks5h://host:port` without the credentials: for messages, errors and logs, never for connecting. */
+	get displayUrl(): string {
 		return `socks5h://${formatHost(this.host)}:${this.port}`;
 	}
 
-	/** `http://host:port` of the HTTP CONNECT port, when the proxy has one. */
+	/**
+	 * `http://user:pass@host:port` of the provider's HTTP proxy port (CONNECT and absolute-URI
+	 * requests, `Proxy-Authorization: Basic`), when it has one.
+	 */
 	get httpUrl(): string | undefined {
-		return this.httpPort === undefined ? undefined : `http://${formatHost(this.host)}:${this.httpPort}`;
+		return this.httpPort === undefined ? undefined : `http://${this.userInfo()}@${formatHost(this.host)}:${this.httpPort}`;
 	}
 
 	get leaseTtlMs(): number {
@@ -193,6 +204,11 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 
 		this.current = 'ended';
 		this.emit('end', reason);
+	}
+
+	/** `user:pass`, each percent-encoded as a URL's userinfo needs. */
+	private userInfo(): string {
+		return `${encodeURIComponent(this.credentials.username)}:${encodeURIComponent(this.credentials.password)}`;
 	}
 }
 

@@ -21,6 +21,8 @@ export type ClientOptions = {
 	testDropRate?: number;
 };
 
+export type ClientStats = BusStats & {unproven: number};
+
 /** The client's lifecycle: the shared `Status` ('offline' while its Redis connection is being retried). */
 export type ClientStatus = Status;
 
@@ -44,6 +46,7 @@ export class Client extends EventEmitter<ClientEvents> {
 	/** Routing of the providers' answers, kept from the slots' 'phase' events. */
 	private readonly byRequest = new Map<string, LeaseSlot>();
 	private readonly byLease = new Map<string, LeaseSlot>();
+	private unprovenCount = 0;
 	private starting: Promise<void> | undefined;
 	private closing: Promise<void> | undefined;
 
@@ -82,9 +85,12 @@ export class Client extends EventEmitter<ClientEvents> {
 		return this.state;
 	}
 
-	/** The bus's message counters (delivered, received, published, dropped by reason). */
-	get stats(): BusStats {
-		return this.bus.stats;
+	/**
+	 * The bus's message counters (delivered, received, published, dropped by reason), and `unproven`:
+	 * providers' messages about a held lease ignored because they did not prove its secret.
+	 */
+	get stats(): ClientStats {
+		return {...this.bus.stats, unproven: this.unprovenCount};
 	}
 
 	/** Test hook: the share (0..1) of incoming messages this client throws away, to simulate loss. */
@@ -292,6 +298,10 @@ export class Client extends EventEmitter<ClientEvents> {
 			this.emit('proxy-rotated', proxy, previous);
 			this.emit('change');
 		});
+		slot.on('unproven', message => {
+			this.unprovenCount++;
+			this.emit('proxy-unproven', message);
+		});
 		slot.on('closed', () => {
 			this.slots.delete(slot.id);
 			slot.removeAllListeners();
@@ -310,12 +320,8 @@ export class Client extends EventEmitter<ClientEvents> {
 			}
 		});
 		bus.onMessage('proxy:link', ({from, data}) => {
-			const slot = this.byLease.get(data.lease.leaseId) ?? this.byRequest.get(data.requestId);
-			if (slot) {
-				slot.onLink(from, data);
-			} else {
-				void bus.sendMessage('proxy:destroy', from, {leaseId: data.lease.leaseId, secret: data.secret});
-			}
+			// A link for no slot cannot be opened (the key was the slot's) nor handed back: it times out at the provider.
+			(this.byLease.get(data.lease.leaseId) ?? this.byRequest.get(data.requestId))?.onLink(from, data);
 		});
 		bus.onMessage('proxy:dropLink', ({from, data}) => this.byRequest.get(data.requestId)?.onDropLink(from, data));
 		bus.onMessage('proxy:heartbeat', ({from, data}) => this.byLease.get(data.leaseId)?.onHeartbeat(from, data));

@@ -1,3 +1,4 @@
+import type {FrontRefusal} from '../front/front-events.js';
 import type {InstanceSnapshot, ProxyEndpoint} from '../pool/pool-backend.js';
 import type {LeaseEnd, LeaseSnapshot} from './lease/lease-records.js';
 
@@ -24,6 +25,10 @@ export type ProviderEvents = {
 	heartbeat: [LeaseSnapshot];
 	/** A destroy, rotate or heartbeat that did not carry the lease's secret. */
 	forged: [event: string, from: string];
+	/** The front kept a connection out (never with its credentials). */
+	refused: [FrontRefusal];
+	/** A lease ended with connections open through the front: they were closed. */
+	revoked: [leaseId: string, closed: number];
 	log: [message: string];
 	/** Connection trouble and other problems that stop nothing. */
 	warning: [Error];

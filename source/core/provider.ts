@@ -10,6 +10,8 @@ import {defaultProviderTimings, validateProviderTimings, type ProviderTimings} f
 import type {ProviderEvents} from './provider-events.js';
 import {ClosedError} from './errors/closed-error.js';
 import {isStopped, type Status} from './status.js';
+import {Front, type FrontLimits, type FrontPorts, type FrontStats} from '../front/front.js';
+import type {FrontAddress} from './lease/lease-access.js';
 
 export type ProviderOptions = {
 	/** redis:// or rediss:// URL, or ioredis options. Default: REDIS_URL, else redis://127.0.0.1:6379. */
@@ -20,8 +22,27 @@ export type ProviderOptions = {
 	/** Host name clients should use to reach this provider's proxies (default: the address they are bound to). */
 	advertiseHost?: string;
 	timings?: Partial<ProviderTimings>;
+	/**
+	 * Run the authenticated front on this address: one SOCKS5 and one HTTP proxy port (free ones
+	 * unless given) that let in only the credentials of a live lease and relay to its proxy. The CLI
+	 * always runs one. Without it, clients are sent the proxies' own addresses, which check nothing
+	 * (fine for the in-memory backend's pretend proxies, or a provider used only on this machine).
+	 */
+	front?: ProviderFrontOptions;
 	/** Test hook: drop this share of incoming messages. */
 	testDropRate?: number;
+};
+
+export type ProviderFrontOptions = {
+	host: string;
+	socksPort?: number;
+	httpPort?: number;
+	limits?: Partial<FrontLimits>;
+};
+
+export type ProviderStats = BusStats & LeaseServerStats & {
+	/** The front's counters (connections relayed, open, refused by reason), when it runs one. */
+	front: FrontStats | undefined;
 };
 
 /** The provider's lifecycle (see `Status`): `ready` once it answers clients, `offline` while its bus reconnects. */
@@ -39,12 +60,14 @@ export class Provider extends EventEmitter<ProviderEvents> {
 	/** This machine's name, for displays. */
 	readonly hostname = os.hostname();
 	private readonly server: LeaseServer;
+	private readonly front: Front | undefined;
+	private frontAddress: FrontAddress | undefined;
 	private starting: Promise<void> | undefined;
 	private connecting: Promise<void> | undefined;
 	private clustering: Promise<void> | undefined;
 	private stopping: Promise<void> | undefined;
 
-	constructor(options: ProviderOptions = {}) {
+	constructor(private readonly options: ProviderOptions = {}) {
 		super();
 		this.timings = validateProviderTimings({...defaultProviderTimings, ...options.timings});
 		this.backend = options.backend ?? new MemoryBackend();
@@ -62,7 +85,22 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		this.bus.events.on('offline', () => {
 			this.updateStatus();
 		});
-		this.server = new LeaseServer({bus: this.bus, backend: this.backend, timings: this.timings, events: this, advertiseHost: options.advertiseHost});
+		if (options.front) {
+			const front = new Front({...options.front, access: request => this.server.access(request)});
+			front.on('refused', refusal => this.emit('refused', refusal));
+			front.on('revoked', (leaseId, closed) => this.emit('revoked', leaseId, closed));
+			this.front = front;
+		}
+
+		const {front} = this;
+		this.server = new LeaseServer({
+			bus: this.bus,
+			backend: this.backend,
+			timings: this.timings,
+			events: this,
+			advertiseHost: options.advertiseHost,
+			front: front && {address: () => this.frontAddress, revoke: leaseId => front.revoke(leaseId)},
+		});
 		this.backend.events.on('instance-change', snapshot => this.emit('instance-change', snapshot));
 		this.backend.events.on('log', message => this.emit('log', message));
 	}
@@ -72,8 +110,14 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		return this.bus.id;
 	}
 
-	get stats(): BusStats & LeaseServerStats {
-		return {...this.bus.stats, ...this.server.stats};
+	get stats(): ProviderStats {
+		return {...this.bus.stats, ...this.server.stats, front: this.front?.stats};
+	}
+
+	/** The front's address and ports once it listens (undefined without a front, or before connect()). */
+	get frontPorts(): (FrontPorts & {host: string}) | undefined {
+		const address = this.frontAddress;
+		return address && {host: address.host, socksPort: address.port, httpPort: address.httpPort};
 	}
 
 	/** The namespace this provider's channels are in. */
@@ -110,7 +154,7 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		}
 	}
 
-	/** Step 1 of start(): connect to Redis. A second call waits for the first. */
+	/** Step 1 of start(): connect to Redis, and open the front (if any). A second call waits for the first. */
 	async connect(): Promise<void> {
 		this.connecting ??= this.doConnect();
 		return this.connecting;
@@ -120,9 +164,16 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		const connected = this.bus.connect();
 		this.updateStatus();
 		try {
-			await connected;
+			await Promise.all([connected, this.openFront()]);
 		} finally {
 			this.updateStatus();
+		}
+	}
+
+	private async openFront(): Promise<void> {
+		if (this.front && this.options.front) {
+			const {socksPort, httpPort} = await this.front.start();
+			this.frontAddress = {host: this.options.front.host, port: socksPort, httpPort};
 		}
 	}
 
@@ -177,7 +228,8 @@ export class Provider extends EventEmitter<ProviderEvents> {
 	private async doStop(): Promise<void> {
 		this.status = 'stopping';
 		// Every step runs, whatever an earlier one did: Tor must stop even if Redis is gone.
-		const steps = [async () => this.server.stop(), async () => this.backend.stop(), async () => this.bus.close()];
+		// The front stops after the leases ended (each revoked) and before Tor, so nothing is relayed to a dying Tor.
+		const steps = [async () => this.server.stop(), async () => this.front?.stop(), async () => this.backend.stop(), async () => this.bus.close()];
 		const failures: unknown[] = [];
 		for (const step of steps) {
 			try {

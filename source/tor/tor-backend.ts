@@ -21,13 +21,14 @@ import {TorInstance, type InstancePorts} from './tor-instance.js';
  */
 const instanceTorrcLines = ['ConfluxEnabled 0'];
 
+/** The only address a Tor instance's ports bind to. */
+export const torHost = '127.0.0.1';
+
 export const defaultCheckUrl = 'https://check.torproject.org/api/ip';
 
 export type TorBackendOptions = {
 	/** Number of Tor instances. */
 	count?: number;
-	/** Address every port binds to. */
-	host?: string;
 	torPath?: string;
 	/** A file of torrc lines appended to every instance's torrc (for example a private network's). */
 	torrcFile?: string;
@@ -95,7 +96,10 @@ export class TorBackend implements PoolBackend {
 	}
 
 	private async startInstances(): Promise<void> {
-		const {count = 3, host = '127.0.0.1', torPath, checkUrl = defaultCheckUrl} = this.options;
+		const {count = 3, torPath, checkUrl = defaultCheckUrl} = this.options;
+		// Tor listens on loopback only, whatever the provider's --host: its SOCKS port lets anyone in
+		// and its control port must never leave the machine. Other hosts go through the provider's front.
+		const host = torHost;
 		await TorBackend.assertTorAvailable(torPath);
 		const torrcLines = [...instanceTorrcLines, ...(await this.readTorrcFile()), ...(this.options.torrcLines ?? [])];
 		const ports = await this.pickPorts(count, host);

@@ -1,3 +1,4 @@
+import {shortProxyUrl} from './short-proxy-url.js';
 import {Box, Text, useStdin} from 'ink';
 import type {Client} from '../core/client.js';
 import {clientLayout} from './client-layout.js';
@@ -50,7 +51,7 @@ export function ClientApp({client, count, redisUrl, namespace, onQuit, onCountCh
 		chars: {
 			d() {
 				if (selected?.proxy && selected.phase === 'linked') {
-					log.append(`destroying ${selected.proxy.url}, leasing another`);
+					log.append(`destroying ${shortProxyUrl(selected.proxy.url)}, leasing another`);
 					keep.replace(selected.slotId);
 				} else {
 					log.append('select a leased proxy to destroy');

@@ -1,3 +1,4 @@
+import {shortProxyUrl} from './short-proxy-url.js';
 import type {ClientSnapshot, SlotView} from './client-snapshot.js';
 import {formatDuration} from './format-duration.js';
 import {shortId} from './short-id.js';
@@ -49,14 +50,14 @@ export function selectProxyRows({slots, at}: {slots: readonly SlotView[]; at: nu
 		}
 
 		if (slot.phase === 'closing') {
-			return {id: slot.slotId, note: {text: `releasing ${proxy.url} (${proxy.exitIp ?? '-'})…`, color: 'gray'}};
+			return {id: slot.slotId, note: {text: `releasing ${shortProxyUrl(proxy.url)} (${proxy.exitIp ?? '-'})…`, color: 'gray'}};
 		}
 
 		const sinceAnswer = at - proxy.lastHeartbeatAt;
 		return {
 			id: slot.slotId,
 			cells: [
-				proxy.url,
+				shortProxyUrl(proxy.url),
 				exitCell(slot, rotations),
 				shortId(slot.providerId),
 				formatDuration(at - proxy.linkedAt),

@@ -109,7 +109,14 @@ export function selectHeartbeatRows({leases, at}: ProviderSnapshot, timings: {he
 }
 
 /** The header's counts line. */
-export function providerCounts({instances, leases, dropped, forged}: ProviderSnapshot): string {
+export function providerCounts({instances, leases, dropped, forged, refused}: ProviderSnapshot): string {
 	const ready = instances.filter(instance => instance.state === 'ready').length;
-	return `instances ${ready}/${instances.length} ready · ${leases.length} leased · dropped ${dropped} · forged ${forged}`;
+	return `instances ${ready}/${instances.length} ready · ${leases.length} leased · dropped ${dropped} · forged ${forged}${refusedText(refused)}`;
+}
+
+/** `· refused 4 (bad-credentials 3, no-credentials 1)`: the front's refusals by reason, when there were any. */
+function refusedText(refused: ProviderSnapshot['refused']): string {
+	const reasons = Object.entries(refused ?? {}).filter(([, count]) => count > 0).sort(([, a], [, b]) => b - a);
+	const total = reasons.reduce((sum, [, count]) => sum + count, 0);
+	return total === 0 ? '' : ` · refused ${total} (${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')})`;
 }

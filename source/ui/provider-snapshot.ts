@@ -12,6 +12,8 @@ export type ProviderSnapshot = {
 	readonly dropped: number;
 	/** Destroy, rotate or heartbeat messages without the lease's secret. */
 	readonly forged: number;
+	/** Connections the front kept out, by reason (absent without a front). Never credentials. */
+	readonly refused?: Readonly<Record<string, number>>;
 };
 
 export function takeProviderSnapshot(provider: Provider, at: number): ProviderSnapshot {
@@ -23,5 +25,6 @@ export function takeProviderSnapshot(provider: Provider, at: number): ProviderSn
 		leases: provider.leases(),
 		dropped: Object.values(stats.dropped).reduce((sum, n) => sum + n, 0),
 		forged: stats.forged,
+		refused: stats.front?.refused,
 	};
 }

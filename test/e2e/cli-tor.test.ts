@@ -12,9 +12,10 @@ import {waitFor} from '../helpers/wait-for.js';
 
 const isEvent = (name: string) => (line: string) => line.startsWith(`{"event":"${name}"`);
 
-function socksAddress(url: string): {host: string; port: number} {
+/** Host, port and the lease's credentials of a proxy URL. */
+function proxyAddress(url: string): {host: string; port: number; auth: {username: string; password: string}} {
 	const parsed = new URL(url);
-	return {host: parsed.hostname, port: Number(parsed.port)};
+	return {host: parsed.hostname, port: Number(parsed.port), auth: {username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password)}};
 }
 
 describe('nightcrawler (built CLI) with real Tor on the private network', () => {
@@ -60,12 +61,12 @@ describe('nightcrawler (built CLI) with real Tor on the private network', () => 
 		expect(new Set(proxies.map(proxy => proxy.exitIp)).size).toBe(3);
 		for (const proxy of proxies) {
 			expect(exits).toContain(proxy.exitIp);
-			const {host, port} = socksAddress(proxy.url);
+			const {host, port, auth} = proxyAddress(proxy.url);
 			// eslint-disable-next-line no-await-in-loop
-			expect(await exitViaSocks(host, port)).toBe(proxy.exitIp);
-			const http = new URL(proxy.httpUrl);
+			expect(await exitViaSocks(host, port, auth)).toBe(proxy.exitIp);
+			const http = proxyAddress(proxy.httpUrl);
 			// eslint-disable-next-line no-await-in-loop
-			expect(await exitViaConnect(http.hostname, Number(http.port))).toBe(proxy.exitIp);
+			expect(await exitViaConnect(http.host, http.port, http.auth)).toBe(proxy.exitIp);
 		}
 	});
 

@@ -42,8 +42,10 @@ describe('leases of real Tor instances on the private network', () => {
 		expect(new Set(announced).size).toBe(3);
 		for (const proxy of proxies) {
 			expect(exits).toContain(proxy.exitIp);
-			expect(proxy.url).toBe(`socks5h://127.0.0.1:${proxy.port}`);
-			expect(proxy.httpUrl).toBe(`http://127.0.0.1:${proxy.httpPort}`);
+			// A provider without a front (the library's choice): the proxy's own ports, the lease's credentials.
+			const {username, password} = proxy.credentials;
+			expect(proxy.url).toBe(`socks5h://${username}:${password}@127.0.0.1:${proxy.port}`);
+			expect(proxy.httpUrl).toBe(`http://${username}:${password}@127.0.0.1:${proxy.httpPort}`);
 			// eslint-disable-next-line no-await-in-loop
 			expect(await exitViaSocks(proxy.host, proxy.port)).toBe(proxy.exitIp);
 			// eslint-disable-next-line no-await-in-loop

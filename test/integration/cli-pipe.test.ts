@@ -37,7 +37,7 @@ describe('nightcrawler (built CLI) in pipes, with the in-memory pool', () => {
 
 	it('provider prints one JSON object a line per event, each with event and time, and stops on SIGTERM', async () => {
 		const [started] = events(provider, 'started');
-		expect(started).toMatchObject({providerId: expect.any(String), redis: redis.url, namespace, tors: 3});
+		expect(started).toMatchObject({providerId: expect.any(String), redis: redis.url, namespace, tors: 3, host: '127.0.0.1', socksPort: expect.any(Number), httpPort: expect.any(Number)});
 		for (const ready of events(provider, 'instance-ready')) {
 			expect(ready).toMatchObject({time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), proxyId: expect.any(String), host: '127.0.0.1', port: expect.any(Number)});
 		}
@@ -57,7 +57,7 @@ describe('nightcrawler (built CLI) in pipes, with the in-memory pool', () => {
 		const client = startCli(['client', '--count', '3', ...bus()]);
 		const urls = await client.stdout.waitForLines(line => line !== '', {count: 3});
 		for (const url of urls) {
-			expect(url).toMatch(/^socks5h:\/\/127\.0\.0\.1:\d+$/);
+			expect(url).toMatch(/^socks5h:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/);
 		}
 
 		expect(new Set(urls).size).toBe(3);
@@ -85,7 +85,7 @@ describe('nightcrawler (built CLI) in pipes, with the in-memory pool', () => {
 		const client = startCli(['client', '--count', '2', '--http', ...bus()]);
 		const urls = await client.stdout.waitForLines(line => line !== '', {count: 2});
 		for (const url of urls) {
-			expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+			expect(url).toMatch(/^http:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/);
 		}
 	});
 
@@ -125,10 +125,10 @@ describe('nightcrawler (built CLI) in pipes, with the in-memory pool', () => {
 			expect(proxies).toHaveLength(2);
 			expect(new Set(proxies).size).toBe(2);
 			for (const url of proxies) {
-				expect(url).toMatch(/^socks5h:\/\/127\.0\.0\.1:\d+$/);
+				expect(url).toMatch(/^socks5h:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/);
 			}
 
-			expect(env).toMatchObject({ALL_PROXY: proxies[0], all_proxy: proxies[0], HTTP_PROXY: proxies[0], http_proxy: proxies[0], HTTPS_PROXY: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)});
+			expect(env).toMatchObject({ALL_PROXY: proxies[0], all_proxy: proxies[0], HTTP_PROXY: proxies[0], http_proxy: proxies[0], HTTPS_PROXY: expect.stringMatching(/^http:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/)});
 			expect(env.https_proxy).toBe(env.HTTPS_PROXY);
 		}
 

@@ -50,8 +50,11 @@ describe('one client, one provider', () => {
 		const [proxy] = await ready;
 		expect(proxy.clusterId).toBe(p.id);
 		expect(proxy.host).toBe('127.0.0.1');
-		expect(proxy.url).toBe(`socks5h://127.0.0.1:${proxy.port}`);
-		expect(proxy.httpUrl).toBe(`http://127.0.0.1:${proxy.httpPort}`);
+		const {username, password} = proxy.credentials;
+		expect(username).toMatch(/^nc[\w-]{16}$/);
+		expect(password).toMatch(/^[\w-]{32}$/);
+		expect(proxy.url).toBe(`socks5h://${username}:${password}@127.0.0.1:${proxy.port}`);
+		expect(proxy.httpUrl).toBe(`http://${username}:${password}@127.0.0.1:${proxy.httpPort}`);
 		expect(proxy.exitIp).toMatch(/^203\.0\./);
 		expect(p.leases().map(lease => lease.leaseId)).toEqual([proxy.leaseId]);
 		expect(p.leases()[0]!.clientId).toBe(c.id);

@@ -236,7 +236,7 @@ describe('a lost proxy:update', () => {
 });
 
 describe('messages forged by a non-holder', () => {
-	it('destroy, rotate and heartbeat without the secret are ignored and counted', async () => {
+	it('destroy, rotate and heartbeat without a proof of the secret are ignored and counted', async () => {
 		harness = new LeaseHarness(redis.url);
 		const provider = await harness.provider({count: 1});
 		const client = await harness.client();
@@ -245,10 +245,10 @@ describe('messages forged by a non-holder', () => {
 		const thief = new Bus({redis: redis.url, namespace: harness.namespace, inbound: clientInbound});
 		try {
 			await thief.connect();
-			const secret = 'x'.repeat(32);
-			await thief.sendMessage('proxy:destroy', provider.id, {leaseId: proxy.leaseId, secret});
-			await thief.sendMessage('proxy:rotate', provider.id, {leaseId: proxy.leaseId, secret, rotateId: crypto.randomUUID()});
-			await thief.sendMessage('proxy:heartbeat', provider.id, {leaseId: proxy.leaseId, secret, seq: 1});
+			const proof = 'x'.repeat(43);
+			await thief.sendMessage('proxy:destroy', provider.id, {leaseId: proxy.leaseId, n: 1000, proof});
+			await thief.sendMessage('proxy:rotate', provider.id, {leaseId: proxy.leaseId, rotateId: crypto.randomUUID(), n: 1001, proof});
+			await thief.sendMessage('proxy:heartbeat', provider.id, {leaseId: proxy.leaseId, seq: 1, n: 1002, proof});
 			await waitFor(() => provider.stats.forged === 3, {message: '3 forged messages counted'});
 		} finally {
 			await thief.close();

@@ -1,9 +1,9 @@
-import {randomUUID} from 'node:crypto';
 import net from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
 import {Bus} from '../../source/core/bus/bus.js';
-import {clientInbound, type ClientInbound, type ClientMessage, type ProviderInbound} from '../../source/core/lease/messages.js';
+import {clientInbound, type ClientInbound, type ProviderInbound} from '../../source/core/lease/messages.js';
 import {Cleanups} from '../helpers/cleanups.js';
+import {claimByHand, nextMessage} from '../helpers/raw-holder.js';
 import {LeaseHarness} from '../helpers/lease-harness.js';
 import {startTestRedis, type RedisServer} from '../helpers/redis.js';
 import {nextEvent, waitFor} from '../helpers/wait-for.js';
@@ -36,20 +36,6 @@ async function holdPort(port: number): Promise<{release(): Promise<void>}> {
 	};
 }
 
-/** The client's half of a message exchange, spoken by hand: the test decides when the holder heartbeats. */
-async function nextMessage<E extends keyof ClientInbound & string>(bus: Bus<ClientInbound, ProviderInbound>, event: E, timeoutMs = 10_000): Promise<ClientMessage<E>> {
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			off();
-			reject(new Error(`timed out after ${timeoutMs} ms waiting for ${event}`));
-		}, timeoutMs);
-		const off = bus.onceMessage(event, message => {
-			clearTimeout(timer);
-			resolve(message.data);
-		});
-	});
-}
-
 describe('provider: its own Redis outage', () => {
 	it('longer than the heartbeat timeout, ends no lease: the offline time is not held against the holder', async () => {
 		let redis: RedisServer = await startTestRedis();
@@ -62,19 +48,14 @@ describe('provider: its own Redis outage', () => {
 		const holder = new Bus<ClientInbound, ProviderInbound>({redis: redis.url, namespace: harness.namespace, inbound: clientInbound});
 		cleanups.add(async () => holder.close());
 		await holder.connect();
-		const requestId = randomUUID();
-		const supplied = nextMessage(holder, 'proxy:supply');
-		await holder.emit('proxy:request', {requestId});
-		const {offerId} = await supplied;
-		const linked = nextMessage(holder, 'proxy:link');
-		await holder.sendMessage('proxy:link', provider.id, {requestId, offerId});
-		const {secret, lease} = await linked;
+		const held = await claimByHand(holder);
+		const {lease} = held;
 		const ended: string[] = [];
 		provider.on('released', end => ended.push(end.reason));
 
 		await redis.stop();
-		const held = await holdPort(port);
-		cleanups.add(async () => held.release());
+		const heldPort = await holdPort(port);
+		cleanups.add(async () => heldPort.release());
 		await waitFor(() => provider.status === 'offline' && !holder.online, {message: 'both offline'});
 		// The outage itself: offline for longer than the heartbeat timeout, and many sweeps.
 		const offlineAt = Date.now();
@@ -82,7 +63,7 @@ describe('provider: its own Redis outage', () => {
 		expect(ended).toEqual([]);
 		expect(provider.leases().map(snapshot => snapshot.leaseId)).toEqual([lease.leaseId]);
 
-		await held.release();
+		await heldPort.release();
 		redis = await startTestRedis(port);
 		await waitFor(() => provider.status === 'ready' && holder.online, {message: 'both online again'});
 		// Back online, the lease counts as heard from now: several sweeps later it still stands, unheard.
@@ -93,7 +74,7 @@ describe('provider: its own Redis outage', () => {
 		const answered = nextMessage(holder, 'proxy:heartbeat');
 		const endedMessage = nextMessage(holder, 'proxy:leaseEnd');
 		endedMessage.catch(() => undefined);
-		await holder.sendMessage('proxy:heartbeat', provider.id, {leaseId: lease.leaseId, secret, seq: 0});
+		await holder.sendMessage('proxy:heartbeat', provider.id, {leaseId: lease.leaseId, seq: 0, ...held.prove('proxy:heartbeat', [0])});
 		const answer = await Promise.race([answered, endedMessage]);
 		expect(answer).toMatchObject({leaseId: lease.leaseId, seq: 0});
 		expect(ended).toEqual([]);

@@ -5,7 +5,7 @@ import {loopbackNoProxy, proxyEnv, withPreload} from '../../source/commands/prox
 
 function proxy(port: number, httpPort?: number, host = '127.0.0.1'): ClientProxy {
 	const lease = {leaseId: randomUUID(), proxyId: `p${port}`, host, port, httpPort, expiresInMs: 60_000, ttlMs: 60_000, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000};
-	return new ClientProxy(lease, randomUUID(), {destroy: async () => undefined, rotate: async () => undefined});
+	return new ClientProxy(lease, randomUUID(), {destroy: async () => undefined, rotate: async () => undefined}, {username: 'u', password: 'p'});
 }
 
 const preloadPath = '/opt/nightcrawler/dist/source/run/fetch-proxy-preload.cjs';
@@ -14,16 +14,16 @@ const preload = `--require "${preloadPath}"`;
 describe('proxyEnv', () => {
 	it('gives the HTTP URL to every proxy variable, lists all URLs of both kinds, keeps loopback direct and adds the preload', () => {
 		expect(proxyEnv([proxy(9050, 9051), proxy(9060, 9061)], {parentEnv: {}, preloadPath})).toEqual({
-			HTTP_PROXY: 'http://127.0.0.1:9051',
-			http_proxy: 'http://127.0.0.1:9051',
-			HTTPS_PROXY: 'http://127.0.0.1:9051',
-			https_proxy: 'http://127.0.0.1:9051',
-			ALL_PROXY: 'http://127.0.0.1:9051',
-			all_proxy: 'http://127.0.0.1:9051',
+			HTTP_PROXY: 'http://u:p@127.0.0.1:9051',
+			http_proxy: 'http://u:p@127.0.0.1:9051',
+			HTTPS_PROXY: 'http://u:p@127.0.0.1:9051',
+			https_proxy: 'http://u:p@127.0.0.1:9051',
+			ALL_PROXY: 'http://u:p@127.0.0.1:9051',
+			all_proxy: 'http://u:p@127.0.0.1:9051',
 			NO_PROXY: 'localhost,127.0.0.0/8,[::1]',
 			no_proxy: 'localhost,127.0.0.0/8,[::1]',
-			NIGHTCRAWLER_PROXIES: 'socks5h://127.0.0.1:9050,socks5h://127.0.0.1:9060',
-			NIGHTCRAWLER_HTTP_PROXIES: 'http://127.0.0.1:9051,http://127.0.0.1:9061',
+			NIGHTCRAWLER_PROXIES: 'socks5h://u:p@127.0.0.1:9050,socks5h://u:p@127.0.0.1:9060',
+			NIGHTCRAWLER_HTTP_PROXIES: 'http://u:p@127.0.0.1:9051,http://u:p@127.0.0.1:9061',
 			NODE_OPTIONS: preload,
 			NODE_USE_ENV_PROXY: '1',
 		});
@@ -40,9 +40,9 @@ describe('proxyEnv', () => {
 
 	it('falls back to the socks5h:// URL when the proxy has no HTTP URL, and brackets IPv6', () => {
 		const env = proxyEnv([proxy(9050, undefined, '::1')], {parentEnv: {}, preloadPath});
-		expect(env.HTTP_PROXY).toBe('socks5h://[::1]:9050');
-		expect(env.https_proxy).toBe('socks5h://[::1]:9050');
-		expect(env.NIGHTCRAWLER_PROXIES).toBe('socks5h://[::1]:9050');
+		expect(env.HTTP_PROXY).toBe('socks5h://u:p@[::1]:9050');
+		expect(env.https_proxy).toBe('socks5h://u:p@[::1]:9050');
+		expect(env.NIGHTCRAWLER_PROXIES).toBe('socks5h://u:p@[::1]:9050');
 		expect(env).not.toHaveProperty('NIGHTCRAWLER_HTTP_PROXIES');
 	});
 

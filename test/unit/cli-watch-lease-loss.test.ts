@@ -7,7 +7,7 @@ import {ProxyDownError} from '../../source/core/errors/proxy-down-error.js';
 
 function proxyOn(port: number): ClientProxy {
 	const lease = {leaseId: `lease-${port}`, proxyId: `tor-${port}`, host: '127.0.0.1', port, expiresInMs: 2000, ttlMs: 2000, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000};
-	return new ClientProxy(lease, 'provider', {destroy: async () => undefined, rotate: async () => undefined});
+	return new ClientProxy(lease, 'provider', {destroy: async () => undefined, rotate: async () => undefined}, {username: 'u', password: 'p'});
 }
 
 describe('watchLeaseLoss', () => {

@@ -50,11 +50,12 @@ describe('envelope', () => {
 		expect(channels.direct(uuid)).toBe(`ns:to:${uuid}`);
 	});
 
-	it('message schemas refuse short secrets and out-of-range ports', () => {
-		expect(providerInbound['proxy:heartbeat'].safeParse({leaseId: uuid, secret: 'short', seq: 1}).success).toBe(false);
+	it('message schemas refuse short proofs and out-of-range ports', () => {
+		expect(providerInbound['proxy:heartbeat'].safeParse({leaseId: uuid, seq: 1, n: 1, proof: 'short'}).success).toBe(false);
 		const lease = {leaseId: uuid, proxyId: 'p', host: 'h', port: 70_000, expiresInMs: 1, ttlMs: 1, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000};
-		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease}).success).toBe(false);
-		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease: {...lease, port: 9050}}).success).toBe(true);
+		const proof = 'x'.repeat(43);
+		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease, n: 1, proof}).success).toBe(false);
+		expect(clientInbound['proxy:update'].safeParse({leaseId: uuid, lease: {...lease, port: 9050}, n: 1, proof}).success).toBe(true);
 	});
 });
 

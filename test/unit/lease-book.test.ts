@@ -13,8 +13,8 @@ describe('LeaseBook', () => {
 		expect(book.onProxy('p1')).toBe(lease);
 		expect(book.fromOffer('o-p1')).toBe(lease);
 		expect(book.counters.leases).toBe(1);
-		expect(book.end(lease, 'destroyed', 2000)).toBe(true);
-		expect(book.end(lease, 'ttl', 2000)).toBe(false);
+		expect(book.end(lease, 'destroyed', 2000)).toMatchObject({leaseId: lease.leaseId, reason: 'destroyed'});
+		expect(book.end(lease, 'ttl', 2000)).toBeUndefined();
 		expect([book.get(lease.leaseId), book.onProxy('p1'), book.fromOffer('o-p1'), book.isHeld(lease)]).toEqual([undefined, undefined, undefined, false]);
 	});
 
@@ -38,21 +38,26 @@ describe('LeaseBook', () => {
 		expect(book.grant(second.credentials.username, second.credentials.password)).toBe(second);
 	});
 
-	it('checks the holder: secret and client must match, for held and lately ended leases; others are counted as forged', () => {
+	it('checks the holder: proof (with the secret), client and a rising count must match, for held and lately ended leases; others are counted as forged', () => {
 		const book = new LeaseBook(10_000);
 		const lease = book.create(offer('p1'), 0);
-		expect(book.check('c1', lease.leaseId, lease.secret)).toEqual({kind: 'held', lease});
-		expect(book.check('c1', lease.leaseId, 'wrong')).toEqual({kind: 'forged'});
-		expect(book.check('c2', lease.leaseId, lease.secret)).toEqual({kind: 'forged'});
-		expect(book.check('c2', 'never-known', 'x')).toEqual({kind: 'unknown'});
-		book.end(lease, 'heartbeat-timeout', 100);
-		expect(book.check('c1', lease.leaseId, lease.secret)).toEqual({kind: 'ended', reason: 'heartbeat-timeout'});
-		expect(book.check('c2', lease.leaseId, lease.secret)).toEqual({kind: 'forged'});
-		expect(book.counters.forged).toBe(3);
+		const right = (secret: string) => secret === lease.secret;
+		const wrong = () => false;
+		expect(book.check('c1', lease.leaseId, 1, right)).toEqual({kind: 'held', lease});
+		expect(book.check('c1', lease.leaseId, 2, wrong)).toEqual({kind: 'forged'});
+		expect(book.check('c2', lease.leaseId, 3, right)).toEqual({kind: 'forged'});
+		// A replay: proven, but its count was seen already.
+		expect(book.check('c1', lease.leaseId, 1, right)).toEqual({kind: 'forged'});
+		expect(book.check('c2', 'never-known', 1, right)).toEqual({kind: 'unknown'});
+		const ended = book.end(lease, 'heartbeat-timeout', 100);
+		expect(book.check('c1', lease.leaseId, 2, right)).toEqual({kind: 'ended', ended});
+		expect(ended).toMatchObject({reason: 'heartbeat-timeout', heardN: 2});
+		expect(book.check('c2', lease.leaseId, 3, right)).toEqual({kind: 'forged'});
+		expect(book.counters.forged).toBe(4);
 		book.forgetEnded(100 + endedMemoryMs);
-		expect(book.check('c1', lease.leaseId, lease.secret)).toEqual({kind: 'ended', reason: 'heartbeat-timeout'});
+		expect(book.check('c1', lease.leaseId, 3, right)).toMatchObject({kind: 'ended'});
 		book.forgetEnded(101 + endedMemoryMs);
-		expect(book.check('c2', lease.leaseId, 'x')).toEqual({kind: 'unknown'});
+		expect(book.check('c2', lease.leaseId, 4, right)).toEqual({kind: 'unknown'});
 	});
 
 	it('says which leases are due: TTL first, heartbeat timeouts only when it can hear heartbeats', () => {

@@ -5,6 +5,6 @@ export class ProxyDownError extends Error {
 	override readonly name = 'ProxyDownError';
 
 	constructor(readonly proxy: ClientProxy, readonly reason: string, options?: ErrorOptions) {
-		super(`proxy ${proxy.url} is down: ${reason}`, options);
+		super(`proxy ${proxy.displayUrl} is down: ${reason}`, options);
 	}
 }

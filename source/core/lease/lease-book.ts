@@ -4,11 +4,19 @@ import {mintCredentials, samePassword} from './lease-credentials.js';
 import type {Lease, Offer} from './lease-records.js';
 import type {LeaseEndReason} from './messages.js';
 
-/** What is remembered of a lease after it ended. */
-export type EndedLease = {readonly secret: string; readonly clientId: string; readonly at: number; readonly reason: LeaseEndReason};
+/** What is remembered of a lease after it ended: enough to prove how it ended, and to tell forgeries and replays. */
+export type EndedLease = {
+	readonly leaseId: string;
+	readonly secret: string;
+	readonly clientId: string;
+	readonly at: number;
+	readonly reason: LeaseEndReason;
+	sentN: number;
+	heardN: number;
+};
 
 /** What the holder check says of a message about a lease. */
-export type HolderCheck = {kind: 'held'; lease: Lease} | {kind: 'ended'; reason: LeaseEndReason} | {kind: 'unknown'} | {kind: 'forged'};
+export type HolderCheck = {kind: 'held'; lease: Lease} | {kind: 'ended'; ended: EndedLease} | {kind: 'unknown'} | {kind: 'forged'};
 
 /** How long a finished lease is remembered: to tell forged repeats from the holder's, and to repeat how it ended. */
 export const endedMemoryMs = 60_000;
@@ -80,6 +88,8 @@ export class LeaseBook {
 			expiresAt: now + this.leaseTtlMs,
 			lastHeartbeatAt: now,
 			heartbeats: 0,
+			sentN: 0,
+			heardN: 0,
 		};
 		this.leases.set(lease.leaseId, lease);
 		this.byOffer.set(lease.offerId, lease.leaseId);
@@ -89,38 +99,45 @@ export class LeaseBook {
 		return lease;
 	}
 
-	/** End a lease and remember how; false if it was not held (ended already). */
-	end(lease: Lease, reason: LeaseEndReason, now: number): boolean {
+	/** End a lease and remember how (the record its end is told with); undefined if it was not held (ended already). */
+	end(lease: Lease, reason: LeaseEndReason, now: number): EndedLease | undefined {
 		if (!this.isHeld(lease)) {
-			return false;
+			return undefined;
 		}
 
 		this.leases.delete(lease.leaseId);
 		this.byOffer.delete(lease.offerId);
 		this.byProxy.delete(lease.proxyId);
 		this.byUsername.delete(lease.credentials.username);
-		this.ended.set(lease.leaseId, {secret: lease.secret, clientId: lease.clientId, at: now, reason});
-		return true;
+		const ended: EndedLease = {leaseId: lease.leaseId, secret: lease.secret, clientId: lease.clientId, at: now, reason, sentN: lease.sentN, heardN: lease.heardN};
+		this.ended.set(lease.leaseId, ended);
+		return ended;
 	}
 
 	/**
-	 * Whether `from` holds `leaseId` with `secret`. A lease held or lately ended with another secret
-	 * or another client is forged, and counted.
+	 * Whether `from` holds `leaseId`: the message's proof must check out with the lease's secret
+	 * (`isProven`) and its count `n` must be higher than any accepted before. A message about a lease
+	 * held or lately ended that fails either (a forgery, a replay, another client) is counted forged.
 	 */
-	check(from: string, leaseId: string, secret: string): HolderCheck {
+	check(from: string, leaseId: string, n: number, isProven: (secret: string) => boolean): HolderCheck {
 		const lease = this.leases.get(leaseId);
 		const ended = this.ended.get(leaseId);
 		const known = lease ?? ended;
-		if (known && (known.secret !== secret || known.clientId !== from)) {
+		if (!known) {
+			return {kind: 'unknown'};
+		}
+
+		if (known.clientId !== from || n <= known.heardN || !isProven(known.secret)) {
 			this.counters.forged++;
 			return {kind: 'forged'};
 		}
 
+		known.heardN = n;
 		if (lease) {
 			return {kind: 'held', lease};
 		}
 
-		return ended ? {kind: 'ended', reason: ended.reason} : {kind: 'unknown'};
+		return ended ? {kind: 'ended', ended} : {kind: 'unknown'};
 	}
 
 	/** The holder was heard from (a heartbeat, or a repeated claim). */

@@ -1,16 +1,29 @@
 import type {ProxyEndpoint} from '../../pool/pool-backend.js';
+import type {FrontAddress} from './lease-access.js';
 import type {Lease, LeaseSnapshot} from './lease-records.js';
 import type {LeaseInfo} from './messages.js';
 import type {ProviderTimings} from './timings.js';
 
+/**
+ * Where a lease's holder connects: the provider's front when it runs one (every lease the same
+ * ports; the credentials pick the proxy), else the proxy itself; `advertiseHost` replaces the host.
+ */
+export function entranceOf(endpoint: ProxyEndpoint | undefined, front: FrontAddress | undefined, advertiseHost: string | undefined): {host: string; port: number; httpPort?: number} {
+	if (front) {
+		return {host: advertiseHost ?? front.host, port: front.port, httpPort: front.httpPort};
+	}
+
+	return {host: advertiseHost ?? endpoint?.host ?? '', port: endpoint?.port ?? 0, httpPort: endpoint?.httpPort};
+}
+
 /** What the holder of a lease is sent about it (link, update, rotate answers). */
-export function leaseInfoOf(lease: Lease, endpoint: ProxyEndpoint, timings: ProviderTimings, advertiseHost: string | undefined): LeaseInfo {
+export function leaseInfoOf(lease: Lease, endpoint: ProxyEndpoint, timings: ProviderTimings, entrance: {host: string; port: number; httpPort?: number}): LeaseInfo {
 	return {
 		leaseId: lease.leaseId,
 		proxyId: endpoint.id,
-		host: advertiseHost ?? endpoint.host,
-		port: endpoint.port,
-		httpPort: endpoint.httpPort,
+		host: entrance.host,
+		port: entrance.port,
+		...(entrance.httpPort === undefined ? {} : {httpPort: entrance.httpPort}),
 		exitIp: endpoint.exitIp,
 		expiresInMs: Math.max(0, lease.expiresAt - Date.now()),
 		ttlMs: timings.leaseTtlMs,
@@ -20,14 +33,14 @@ export function leaseInfoOf(lease: Lease, endpoint: ProxyEndpoint, timings: Prov
 }
 
 /** What displays and logs see of a lease. */
-export function leaseSnapshotOf(lease: Lease, endpoint: ProxyEndpoint | undefined, advertiseHost: string | undefined): LeaseSnapshot {
+export function leaseSnapshotOf(lease: Lease, endpoint: ProxyEndpoint | undefined, entrance: {host: string; port: number; httpPort?: number}): LeaseSnapshot {
 	return {
 		leaseId: lease.leaseId,
 		clientId: lease.clientId,
 		proxyId: lease.proxyId,
-		host: advertiseHost ?? endpoint?.host ?? '',
-		port: endpoint?.port ?? 0,
-		httpPort: endpoint?.httpPort,
+		host: entrance.host,
+		port: entrance.port,
+		httpPort: entrance.httpPort,
 		exitIp: endpoint?.exitIp,
 		createdAt: lease.createdAt,
 		expiresAt: lease.expiresAt,

@@ -22,9 +22,16 @@ export type Lease = {
 	readonly expiresAt: number;
 	lastHeartbeatAt: number;
 	heartbeats: number;
+	/** The count of the last proven message sent to the holder (docs/protocol.md §3.5). */
+	sentN: number;
+	/** The count of the last proven message accepted from the holder. */
+	heardN: number;
 	rotation?: {rotateId: string; startedAt: number};
-	lastRotation?: {rotateId: string; reply: ClientMessage<'proxy:rotate'>};
+	lastRotation?: {rotateId: string; reply: RotateReply};
 };
+
+/** A rotate answer before its count and proof are added (they are new each time it is sent). */
+export type RotateReply = ClientMessage<'proxy:rotate'> extends infer M ? (M extends unknown ? Omit<M, 'n' | 'proof'> : never) : never;
 
 /** What displays and logs see of a lease. */
 export type LeaseSnapshot = {

@@ -1,14 +1,15 @@
 import type {EventEmitter} from 'node:events';
 import type {PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
-import type {Bus} from '../bus/bus.js';
+import type {LeaseMessenger} from './lease-messenger.js';
 import type {ProviderEvents} from '../provider-events.js';
-import type {Lease} from './lease-records.js';
-import type {ClientInbound, ClientMessage, LeaseInfo, ProviderInbound} from './messages.js';
+import type {Lease, RotateReply} from './lease-records.js';
+import type {LeaseInfo} from './messages.js';
 import type {ProxySlots} from './proxy-slots.js';
 
 /** What rotations need of the lease server. */
 export type RotationHost = {
-	bus: Bus<ProviderInbound, ClientInbound>;
+	/** Sends the holder its proven answers and updates. */
+	messenger: LeaseMessenger;
 	backend: PoolBackend;
 	events: EventEmitter<ProviderEvents>;
 	/** The provider's proxies: rotations set their endpoints, and move recycled ones back to free. */
@@ -27,17 +28,17 @@ export class LeaseRotations {
 	 * same one, refuse while another runs (ignore repeats of the running one), else rotate.
 	 */
 	async request(lease: Lease, rotateId: string): Promise<void> {
-		const {bus} = this.host;
+		const {messenger} = this.host;
 		if (lease.lastRotation?.rotateId === rotateId) {
-			// The answer was lost: say it again, with the lease as it is now.
+			// The answer was lost: say it again, with the lease as it is now (and a new count and proof).
 			const {reply} = lease.lastRotation;
-			void bus.sendMessage('proxy:rotate', lease.clientId, reply.ok ? {...reply, lease: this.host.leaseInfo(lease)} : reply);
+			void messenger.rotate(lease, reply.ok ? {...reply, lease: this.host.leaseInfo(lease)} : reply);
 			return;
 		}
 
 		if (lease.rotation) {
 			if (lease.rotation.rotateId !== rotateId) {
-				void bus.sendMessage('proxy:rotate', lease.clientId, {ok: false, leaseId: lease.leaseId, rotateId, reason: 'another rotation is in progress'});
+				void messenger.rotate(lease, {ok: false, leaseId: lease.leaseId, rotateId, reason: 'another rotation is in progress'});
 			}
 
 			return;
@@ -48,11 +49,11 @@ export class LeaseRotations {
 
 	/** Rotate for the holder: keep the lease, answer with the new state (or why not). */
 	private async rotateLease(lease: Lease, rotateId: string): Promise<void> {
-		const {backend, events, bus, slots} = this.host;
+		const {backend, events, messenger, slots} = this.host;
 		const started = Date.now();
 		lease.rotation = {rotateId, startedAt: started};
 		const previousExitIp = slots.get(lease.proxyId)?.endpoint.exitIp;
-		let reply: ClientMessage<'proxy:rotate'>;
+		let reply: RotateReply;
 		try {
 			const endpoint = await backend.rotate(lease.proxyId);
 			slots.setEndpoint(endpoint);
@@ -66,7 +67,7 @@ export class LeaseRotations {
 		lease.rotation = undefined;
 		if (this.host.isHeld(lease)) {
 			lease.lastRotation = {rotateId, reply};
-			void bus.sendMessage('proxy:rotate', lease.clientId, reply);
+			void messenger.rotate(lease, reply);
 		}
 	}
 
@@ -76,7 +77,7 @@ export class LeaseRotations {
 	 * or unready proxies are left alone.
 	 */
 	async rotateProxy(proxyId: string, lease: Lease | undefined): Promise<void> {
-		const {backend, events, bus, slots} = this.host;
+		const {backend, events, messenger, slots} = this.host;
 		const state = slots.get(proxyId)?.state;
 		if ((state !== 'free' && state !== 'leased') || lease?.rotation) {
 			return;
@@ -103,7 +104,7 @@ export class LeaseRotations {
 		}
 
 		if (lease && this.host.isHeld(lease)) {
-			void bus.sendMessage('proxy:update', lease.clientId, {leaseId: lease.leaseId, lease: this.host.leaseInfo(lease)});
+			void messenger.update(lease, {leaseId: lease.leaseId, lease: this.host.leaseInfo(lease)});
 		} else if (!lease && slots.get(proxyId)?.state === 'recycling') {
 			slots.move(proxyId, 'free');
 		}

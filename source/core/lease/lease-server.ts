@@ -1,10 +1,16 @@
 import type {EventEmitter} from 'node:events';
-import type {InstanceSnapshot, PoolBackend} from '../../pool/pool-backend.js';
+import type {InstanceSnapshot, PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
 import type {Bus} from '../bus/bus.js';
 import type {BusMessage} from '../bus/envelope.js';
 import type {ProviderEvents} from '../provider-events.js';
+import {SealError} from '../errors/seal-error.js';
 import {LeaseBook, type HolderCheck} from './lease-book.js';
-import {leaseInfoOf, leaseSnapshotOf} from './lease-info.js';
+import {LeaseMessenger} from './lease-messenger.js';
+import {clientProofFields, proofFieldsOf, protocolVersion, proven, type ClientProvenEvent, type ProofField} from './lease-proof.js';
+import {seal} from './seal.js';
+import type {AccessGrant, AccessRefusal, AccessRequest} from '../../front/front-access.js';
+import {leaseAccess, type FrontAddress} from './lease-access.js';
+import {entranceOf, leaseInfoOf, leaseSnapshotOf} from './lease-info.js';
 import type {Lease, LeaseSnapshot, Offer} from './lease-records.js';
 import {LeaseRotations} from './lease-rotations.js';
 import type {ClientInbound, LeaseEndReason, LeaseInfo, ProviderInbound, ProviderMessage} from './messages.js';
@@ -18,8 +24,18 @@ export type LeaseServerOptions = {
 	backend: PoolBackend;
 	timings: ProviderTimings;
 	events: EventEmitter<ProviderEvents>;
-	/** Host clients should connect to, when not the address the proxies are bound to. */
+	/** Host clients should connect to, when not the address the front (or the proxies) listen on. */
 	advertiseHost?: string;
+	/** The provider's front, when it runs one: where clients connect, and how a lease's connections are closed. */
+	front?: LeaseFront;
+};
+
+/** What the lease server needs of the provider's front. */
+export type LeaseFront = {
+	/** Its address once it listens (undefined before). */
+	address(): FrontAddress | undefined;
+	/** Close every open connection of a lease that ended. */
+	revoke(leaseId: string): void;
 };
 
 export type LeaseServerStats = {offers: number; leases: number; forged: number; dropLinks: number; waitingRefused: number; waiting: number};
@@ -36,6 +52,7 @@ export class LeaseServer {
 	private readonly desk: OfferDesk;
 	private readonly rotations: LeaseRotations;
 	private readonly pool: PoolWatch;
+	private readonly messenger: LeaseMessenger;
 	/** Present while answering clients: what start() set up and stop() takes down. */
 	private serving: {offs: Array<() => void>; sweepTimer: NodeJS.Timeout} | undefined;
 
@@ -43,8 +60,9 @@ export class LeaseServer {
 		const {backend, bus, timings, events} = options;
 		const {slots} = this;
 		this.book = new LeaseBook(timings.leaseTtlMs);
+		this.messenger = new LeaseMessenger(bus);
 		this.desk = new OfferDesk({bus, timings, events, slots});
-		this.rotations = new LeaseRotations({bus, backend, events, slots, isHeld: lease => this.book.isHeld(lease), leaseInfo: lease => this.leaseInfo(lease)});
+		this.rotations = new LeaseRotations({messenger: this.messenger, backend, events, slots, isHeld: lease => this.book.isHeld(lease), leaseInfo: lease => this.leaseInfo(lease)});
 		this.pool = new PoolWatch({
 			backend,
 			events,
@@ -63,7 +81,7 @@ export class LeaseServer {
 			changed: proxyId => {
 				const lease = this.book.onProxy(proxyId);
 				if (lease && !lease.rotation) {
-					void bus.sendMessage('proxy:update', lease.clientId, {leaseId: lease.leaseId, lease: this.leaseInfo(lease)});
+					void this.messenger.update(lease, {leaseId: lease.leaseId, lease: this.leaseInfo(lease)});
 				}
 			},
 		});
@@ -149,6 +167,11 @@ export class LeaseServer {
 		this.book.clearEnded();
 	}
 
+	/** The front's question: relay a connection with these credentials, and where to? */
+	access(request: AccessRequest): AccessGrant | AccessRefusal {
+		return leaseAccess(this.book, this.slots, request);
+	}
+
 	/** Take the ready proxies of a pool started before its provider; see PoolWatch.adopt. */
 	adopt(instances: readonly InstanceSnapshot[]): void {
 		this.pool.adopt(instances);
@@ -168,8 +191,18 @@ export class LeaseServer {
 	private onLink({from, data}: BusMessage<ProviderMessage<'proxy:link'>>): void {
 		const {bus} = this.options;
 		const offer = this.desk.get(data.offerId);
+		if (data.publicKey === undefined) {
+			// A v1 client: its claim has no key to seal the lease to, and nothing goes out in clear.
+			if (offer?.clientId === from) {
+				this.desk.withdraw(offer);
+			}
+
+			this.dropLink(from, data, `protocol-version: this provider speaks v${protocolVersion} and needs a publicKey in the claim`);
+			return;
+		}
+
 		if (offer && offer.clientId === from && offer.requestId === data.requestId) {
-			this.createLease(offer);
+			this.createLease(offer, data.publicKey);
 			return;
 		}
 
@@ -177,16 +210,37 @@ export class LeaseServer {
 		if (lease && lease.clientId === from) {
 			// Our link answer was lost: send the same lease again. The claim shows the client is alive.
 			this.book.heard(lease, Date.now());
-			void bus.sendMessage('proxy:link', from, {requestId: lease.requestId, offerId: lease.offerId, secret: lease.secret, lease: this.leaseInfo(lease)});
+			this.sendLink(lease, data.publicKey);
 			return;
 		}
 
+		this.dropLink(from, data, offer ? 'offer-not-yours' : 'offer-expired');
+	}
+
+	private dropLink(to: string, {requestId, offerId}: {requestId: string; offerId: string}, reason: string): void {
 		this.counters.dropLinks++;
-		void bus.sendMessage('proxy:dropLink', from, {requestId: data.requestId, offerId: data.offerId, reason: offer ? 'offer-not-yours' : 'offer-expired'});
+		void this.options.bus.sendMessage('proxy:dropLink', to, {requestId, offerId, reason});
+	}
+
+	/** The link answer: the lease's secret and front credentials sealed to the claim's key, bound to the lease id. */
+	private sendLink(lease: Lease, publicKey: string): boolean {
+		let sealed;
+		try {
+			sealed = seal(JSON.stringify({secret: lease.secret, ...lease.credentials}), publicKey, lease.leaseId);
+		} catch (error) {
+			if (error instanceof SealError) {
+				return false;
+			}
+
+			throw error;
+		}
+
+		void this.options.bus.sendMessage('proxy:link', lease.clientId, {requestId: lease.requestId, offerId: lease.offerId, v: protocolVersion, sealed, lease: this.leaseInfo(lease)});
+		return true;
 	}
 
 	private onHeartbeat({from, data}: BusMessage<ProviderMessage<'proxy:heartbeat'>>): void {
-		const check = this.checkHolder(from, data.leaseId, data.secret, 'proxy:heartbeat');
+		const check = this.checkHolder(from, 'proxy:heartbeat', data, clientProofFields['proxy:heartbeat'](data));
 		if (check.kind !== 'held') {
 			// Repeat how the lease ended (the first leaseEnd may have been lost).
 			this.sendLeaseEnded(from, data.leaseId, check);
@@ -199,12 +253,12 @@ export class LeaseServer {
 		this.book.heard(lease, now);
 		lease.heartbeats++;
 		const exitIp = this.slots.get(lease.proxyId)?.endpoint.exitIp;
-		void this.options.bus.sendMessage('proxy:heartbeat', from, {leaseId: lease.leaseId, seq: data.seq, expiresInMs: Math.max(0, lease.expiresAt - now), exitIp});
+		void this.messenger.heartbeat(lease, {leaseId: lease.leaseId, seq: data.seq, expiresInMs: Math.max(0, lease.expiresAt - now), exitIp});
 		this.options.events.emit('heartbeat', this.snapshotOf(lease));
 	}
 
 	private onDestroy({from, data}: BusMessage<ProviderMessage<'proxy:destroy'>>): void {
-		const check = this.checkHolder(from, data.leaseId, data.secret, 'proxy:destroy');
+		const check = this.checkHolder(from, 'proxy:destroy', data, clientProofFields['proxy:destroy'](data));
 		if (check.kind === 'forged') {
 			return;
 		}
@@ -218,7 +272,7 @@ export class LeaseServer {
 	}
 
 	private onRotate({from, data}: BusMessage<ProviderMessage<'proxy:rotate'>>): void {
-		const check = this.checkHolder(from, data.leaseId, data.secret, 'proxy:rotate');
+		const check = this.checkHolder(from, 'proxy:rotate', data, clientProofFields['proxy:rotate'](data));
 		if (check.kind !== 'held') {
 			this.sendLeaseEnded(from, data.leaseId, check);
 			return;
@@ -227,9 +281,11 @@ export class LeaseServer {
 		void this.rotations.request(check.lease, data.rotateId);
 	}
 
-	/** The lease book's holder check; a forged message (counted by the book) is reported too. */
-	private checkHolder(from: string, leaseId: string, secret: string, event: string): HolderCheck {
-		const check = this.book.check(from, leaseId, secret);
+	/** The lease book's holder check of a client's proven message; a forged or replayed one (counted by the book) is reported too. */
+	private checkHolder(from: string, event: ClientProvenEvent, data: {leaseId: string; n: number; proof: string}, own: readonly ProofField[]): HolderCheck {
+		const {leaseId, n, proof} = data;
+		const fields = proofFieldsOf({event, from, to: this.options.bus.id, leaseId, n}, own);
+		const check = this.book.check(from, leaseId, n, secret => proven(secret, fields, proof));
 		if (check.kind === 'forged') {
 			this.options.events.emit('forged', event, from);
 		}
@@ -239,15 +295,24 @@ export class LeaseServer {
 
 	/** Tell a former holder how its lease ended (a forged message gets no answer). */
 	private sendLeaseEnded(to: string, leaseId: string, check: Exclude<HolderCheck, {kind: 'held'}>): void {
-		if (check.kind !== 'forged') {
-			void this.options.bus.sendMessage('proxy:leaseEnd', to, {leaseId, reason: check.kind === 'ended' ? check.reason : 'unknown-lease'});
+		if (check.kind === 'ended') {
+			void this.messenger.leaseEnd(check.ended, {leaseId, reason: check.ended.reason});
+		} else if (check.kind === 'unknown') {
+			// Without the secret this cannot be proven: the client ignores it, and finds out from the silence.
+			void this.options.bus.sendMessage('proxy:leaseEnd', to, {leaseId, reason: 'unknown-lease'});
 		}
 	}
 
-	private createLease(offer: Offer): void {
+	private createLease(offer: Offer, publicKey: string): void {
 		this.desk.take(offer);
 		const lease = this.book.create(offer, Date.now());
-		void this.options.bus.sendMessage('proxy:link', lease.clientId, {requestId: lease.requestId, offerId: lease.offerId, secret: lease.secret, lease: this.leaseInfo(lease)});
+		if (!this.sendLink(lease, publicKey)) {
+			// The claim's key is not an X25519 key: no lease (the proxy is recycled like any ended one).
+			void this.endLease(lease, 'unknown-lease');
+			this.dropLink(offer.clientId, offer, 'bad-public-key');
+			return;
+		}
+
 		this.options.events.emit('leased', this.snapshotOf(lease));
 	}
 
@@ -256,11 +321,15 @@ export class LeaseServer {
 	 * proxy that is down stays down; otherwise it is recycled, except when the provider stops.
 	 */
 	private async endLease(lease: Lease, reason: LeaseEndReason): Promise<void> {
-		if (!this.book.end(lease, reason, Date.now())) {
+		const ended = this.book.end(lease, reason, Date.now());
+		if (!ended) {
 			return;
 		}
 
-		const notified = reason === 'destroyed' ? Promise.resolve(true) : this.options.bus.sendMessage('proxy:leaseEnd', lease.clientId, {leaseId: lease.leaseId, reason});
+		// Its credentials let nobody in from now on (the book no longer grants them); close what is open.
+		this.options.front?.revoke(lease.leaseId);
+
+		const notified = reason === 'destroyed' || reason === 'unknown-lease' ? Promise.resolve(true) : this.messenger.leaseEnd(ended, {leaseId: lease.leaseId, reason});
 		this.options.events.emit('released', {lease: this.snapshotOf(lease), reason});
 		if (this.slots.get(lease.proxyId)?.state === 'leased') {
 			const recycle = reason !== 'provider-stopping' && reason !== 'proxy-down';
@@ -285,10 +354,16 @@ export class LeaseServer {
 	}
 
 	private leaseInfo(lease: Lease): LeaseInfo {
-		return leaseInfoOf(lease, this.slots.get(lease.proxyId)!.endpoint, this.options.timings, this.options.advertiseHost);
+		const {endpoint} = this.slots.get(lease.proxyId)!;
+		return leaseInfoOf(lease, endpoint, this.options.timings, this.entrance(endpoint));
 	}
 
 	private snapshotOf(lease: Lease): LeaseSnapshot {
-		return leaseSnapshotOf(lease, this.slots.get(lease.proxyId)?.endpoint, this.options.advertiseHost);
+		const endpoint = this.slots.get(lease.proxyId)?.endpoint;
+		return leaseSnapshotOf(lease, endpoint, this.entrance(endpoint));
+	}
+
+	private entrance(endpoint: ProxyEndpoint | undefined): {host: string; port: number; httpPort?: number} {
+		return entranceOf(endpoint, this.options.front?.address(), this.options.advertiseHost);
 	}
 }

@@ -5,9 +5,12 @@ import type {ProxyDrop} from '../client-events.js';
 import {ClosedError} from '../errors/closed-error.js';
 import {ProxyDownError} from '../errors/proxy-down-error.js';
 import {RotateError} from '../errors/rotate-error.js';
+import {providerProofFields, type ProviderProvenEvent} from './lease-proof.js';
 import type {ClientMessage, LeaseEndReason} from './messages.js';
+import {newSealKeyPair} from './seal.js';
 import {SlotHeartbeats} from './slot-heartbeats.js';
-import {slotRequests, type SlotContext} from './slot-requests.js';
+import {acceptProven, openLink} from './slot-proofs.js';
+import {clientProof, slotRequests, type Held, type SlotContext} from './slot-requests.js';
 import {settleState, type SlotState} from './slot-state.js';
 
 export type {SlotPhase, SlotState} from './slot-state.js';
@@ -25,8 +28,13 @@ export type SlotEvents = {
 	/** The proxy changed in place (a provider's update, or an exit caught up from a heartbeat answer). */
 	updated: [ClientProxy];
 	rotated: [ClientProxy, previousExitIp: string | undefined];
+	/** A provider's message about this slot's lease that did not prove the lease's secret (forged, replayed, or a link answer that does not open): ignored. */
+	unproven: [UnprovenMessage];
 	closed: [];
 };
+
+/** What is reported of a message ignored for want of proof. */
+export type UnprovenMessage = {readonly event: string; readonly providerId: string; readonly leaseId: string};
 
 /**
  * One wanted proxy on the client side: asks for it, claims an offer, keeps the lease alive, and
@@ -35,6 +43,8 @@ export type SlotEvents = {
  */
 export class LeaseSlot extends EventEmitter<SlotEvents> {
 	readonly id = uuidv4();
+	/** The key this slot's claims carry: its leases' secrets and credentials are sealed to it. Never leaves memory. */
+	private readonly keys = newSealKeyPair();
 	private current: SlotState = {phase: 'idle'};
 
 	constructor(private readonly context: SlotContext, readonly renew: boolean) {
@@ -68,7 +78,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 
 		const {requestId, wantingSince} = state;
 		const {offerId, offerTtlMs} = data;
-		const claim = slotRequests.claim(this.context, from, requestId, offerId, offerTtlMs);
+		const claim = slotRequests.claim(this.context, from, requestId, offerId, offerTtlMs, this.keys.publicKey);
 		const linking = {phase: 'linking', requestId, wantingSince, offerId, providerId: from, claim} as const;
 		claim.done.catch(() => {
 			if (this.current === linking) {
@@ -86,21 +96,33 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			return;
 		}
 
+		const opened = openLink(this.keys, data);
+		if (!opened) {
+			this.emit('unproven', {event: 'proxy:link', providerId: from, leaseId: data.lease.leaseId});
+			return;
+		}
+
+		const {secret, username, password} = opened;
+		const counters = {sentN: 0, heardN: 0};
 		if (state.phase !== 'linking' || state.offerId !== data.offerId || state.providerId !== from) {
 			// A lease we gave up on: hand it back at once rather than let it time out.
-			void this.context.bus.sendMessage('proxy:destroy', from, {leaseId: data.lease.leaseId, secret: data.secret});
+			this.sendDestroy({providerId: from, leaseId: data.lease.leaseId, secret, counters});
 			return;
 		}
 
 		state.claim.resolve();
-		const {lease, secret} = data;
+		const {lease} = data;
 		const proxy = new ClientProxy(lease, from, {
 			destroy: async () => this.destroy(),
 			rotate: async () => this.rotate(),
-		});
+		}, {username, password});
 		const heartbeats = new SlotHeartbeats({
 			lease,
-			send: seq => void this.context.bus.sendMessage('proxy:heartbeat', from, {leaseId: lease.leaseId, secret, seq}),
+			send: seq => void this.context.bus.sendMessage('proxy:heartbeat', from, {
+				leaseId: lease.leaseId,
+				seq,
+				...clientProof(this.context, {providerId: from, leaseId: lease.leaseId, secret, counters}, 'proxy:heartbeat', [seq]),
+			}),
 			expiresAt: () => proxy.expiresAt,
 			onSilent: () => {
 				this.lose(new ProxyDownError(proxy, 'no heartbeat answer from its provider'));
@@ -111,7 +133,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			},
 			offline: this.context.offline(),
 		});
-		this.enter({phase: 'linked', proxy, providerId: from, secret, heartbeats, rotation: undefined});
+		this.enter({phase: 'linked', proxy, providerId: from, secret, counters, heartbeats, rotation: undefined});
 		this.emit('linked', proxy);
 	}
 
@@ -124,7 +146,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 	}
 
 	onHeartbeat(from: string, data: ClientMessage<'proxy:heartbeat'>): void {
-		const state = this.linkedFrom(from, data.leaseId);
+		const state = this.provenFrom(from, 'proxy:heartbeat', data, providerProofFields['proxy:heartbeat'](data));
 		if (state) {
 			state.heartbeats.heard();
 			// While rotating, the rotation's answer says what the exit is.
@@ -135,7 +157,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 	}
 
 	onLeaseEnd(from: string, data: ClientMessage<'proxy:leaseEnd'>): void {
-		const state = this.linkedFrom(from, data.leaseId);
+		const state = this.provenFrom(from, 'proxy:leaseEnd', data, providerProofFields['proxy:leaseEnd'](data));
 		if (state && data.reason === 'proxy-down') {
 			this.lose(new ProxyDownError(state.proxy, 'its provider reported it down'));
 		} else if (state) {
@@ -144,7 +166,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 	}
 
 	onUpdate(from: string, data: ClientMessage<'proxy:update'>): void {
-		const state = this.linkedFrom(from, data.lease.leaseId);
+		const state = data.lease.leaseId === data.leaseId ? this.provenFrom(from, 'proxy:update', data, providerProofFields['proxy:update'](data)) : undefined;
 		if (state) {
 			state.proxy.applyLease(data.lease, 'update');
 			this.emit('updated', state.proxy);
@@ -152,8 +174,8 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 	}
 
 	onRotate(from: string, data: ClientMessage<'proxy:rotate'>): void {
-		const state = this.linkedFrom(from, data.leaseId);
-		if (!state || (data.ok && data.lease.leaseId !== data.leaseId)) {
+		const state = data.ok && data.lease.leaseId !== data.leaseId ? undefined : this.provenFrom(from, 'proxy:rotate', data, providerProofFields['proxy:rotate'](data));
+		if (!state) {
 			return;
 		}
 
@@ -249,14 +271,31 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		return released;
 	}
 
-	private held({providerId, proxy, secret}: Linked): {providerId: string; leaseId: string; secret: string} {
-		return {providerId, leaseId: proxy.leaseId, secret};
+	private held({providerId, proxy, secret, counters}: Linked): Held {
+		return {providerId, leaseId: proxy.leaseId, secret, counters};
 	}
 
-	/** The linked state, when a message from `from` about `leaseId` concerns it. */
-	private linkedFrom(from: string, leaseId: string): Linked | undefined {
+	/** One `proxy:destroy`, not repeated (best effort: unanswered, the lease times out at the provider). */
+	private sendDestroy(held: Held): void {
+		void this.context.bus.sendMessage('proxy:destroy', held.providerId, {leaseId: held.leaseId, ...clientProof(this.context, held, 'proxy:destroy', [])});
+	}
+
+	/**
+	 * The linked state, when a message from `from` about `leaseId` concerns it and proves the lease's
+	 * secret with a new count; a message about it that does not is ignored and reported.
+	 */
+	private provenFrom(from: string, event: ProviderProvenEvent, data: {leaseId: string; n?: number; proof?: string}, own: Parameters<typeof acceptProven>[2]): Linked | undefined {
 		const state = this.current;
-		return state.phase === 'linked' && state.providerId === from && state.proxy.leaseId === leaseId ? state : undefined;
+		if (state.phase !== 'linked' || state.providerId !== from || state.proxy.leaseId !== data.leaseId) {
+			return undefined;
+		}
+
+		if (!acceptProven({event, from, to: this.context.bus.id, secret: state.secret, counters: state.counters}, data, own)) {
+			this.emit('unproven', {event, providerId: from, leaseId: data.leaseId});
+			return undefined;
+		}
+
+		return state;
 	}
 
 	private request(wantingSince: number): void {
@@ -281,7 +320,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		if (state.phase === 'linked') {
 			settleState(state, () => new RotateError('the lease ended'));
 			// Best effort: if the provider still holds the lease, it can free the proxy now.
-			void this.context.bus.sendMessage('proxy:destroy', state.providerId, {leaseId: state.proxy.leaseId, secret: state.secret});
+			this.sendDestroy(this.held(state));
 			state.proxy.down(error);
 			this.emit('down', error);
 			this.afterLoss();

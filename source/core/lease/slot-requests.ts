@@ -2,19 +2,29 @@ import type {Bus} from '../bus/bus.js';
 import {RequestTimeoutError} from '../errors/request-timeout-error.js';
 import {RotateError} from '../errors/rotate-error.js';
 import type {ClientInbound, ProviderInbound} from './messages.js';
+import {proofFieldsOf, protocolVersion, prove, type ClientProvenEvent, type ProofField} from './lease-proof.js';
 import {RetriedRequest} from './retried-request.js';
 import type {ClientTimings} from './timings.js';
 
 /** What a slot needs from its client: a way to send, and the client's timings. */
 export type SlotContext = {
-	readonly bus: Pick<Bus<ClientInbound, ProviderInbound>, 'emit' | 'sendMessage'>;
+	readonly bus: Pick<Bus<ClientInbound, ProviderInbound>, 'id' | 'emit' | 'sendMessage'>;
 	readonly timings: ClientTimings;
 	/** The bus is offline right now. */
 	readonly offline: () => boolean;
 };
 
+/** The counts of proven messages about one lease: the last sent, and the last accepted from the provider. */
+export type ProofCounters = {sentN: number; heardN: number};
+
 /** The lease a request is about, and the secret that proves this client holds it. */
-type Held = {readonly providerId: string; readonly leaseId: string; readonly secret: string};
+export type Held = {readonly providerId: string; readonly leaseId: string; readonly secret: string; readonly counters: ProofCounters};
+
+/** `n` and `proof` for the next message about a held lease (docs/protocol.md §3.5). */
+export function clientProof({bus}: SlotContext, held: Held, event: ClientProvenEvent, own: readonly ProofField[]): {n: number; proof: string} {
+	const n = ++held.counters.sentN;
+	return {n, proof: prove(held.secret, proofFieldsOf({event, from: bus.id, to: held.providerId, leaseId: held.leaseId, n}, own))};
+}
 
 /** The requests a slot sends, each repeated until answered (see RetriedRequest). */
 export const slotRequests = {
@@ -24,9 +34,9 @@ export const slotRequests = {
 	},
 
 	/** `proxy:link`: claim an offer, until the link answers it or the offer runs out. */
-	claim({bus, timings}: SlotContext, providerId: string, requestId: string, offerId: string, offerTtlMs: number): RetriedRequest {
+	claim({bus, timings}: SlotContext, providerId: string, requestId: string, offerId: string, offerTtlMs: number, publicKey: string): RetriedRequest {
 		return new RetriedRequest({
-			send: () => void bus.sendMessage('proxy:link', providerId, {requestId, offerId}),
+			send: () => void bus.sendMessage('proxy:link', providerId, {requestId, offerId, v: protocolVersion, publicKey}),
 			retryMs: timings.linkRetryMs,
 			timeoutMs: offerTtlMs,
 			timeoutError: () => new RequestTimeoutError(`the claim of offer ${offerId}`, offerTtlMs),
@@ -34,10 +44,12 @@ export const slotRequests = {
 	},
 
 	/** `proxy:rotate`, until the provider answers with the new exit, refuses, or `rotateTimeoutMs` passes. */
-	rotate({bus, timings}: SlotContext, {providerId, leaseId, secret}: Held, rotateId: string, onSettled: () => void): RetriedRequest {
-		const {retryMs, rotateTimeoutMs} = timings;
+	rotate(context: SlotContext, held: Held, rotateId: string, onSettled: () => void): RetriedRequest {
+		const {bus, timings: {retryMs, rotateTimeoutMs}} = context;
+		const {providerId, leaseId} = held;
 		return new RetriedRequest({
-			send: () => void bus.sendMessage('proxy:rotate', providerId, {leaseId, secret, rotateId}),
+			// Each repeat is a new message: a new count and proof.
+			send: () => void bus.sendMessage('proxy:rotate', providerId, {leaseId, rotateId, ...clientProof(context, held, 'proxy:rotate', [rotateId])}),
 			retryMs,
 			timeoutMs: rotateTimeoutMs,
 			timeoutError: () => new RotateError(`rotation not answered within ${rotateTimeoutMs} ms`),
@@ -46,10 +58,11 @@ export const slotRequests = {
 	},
 
 	/** `proxy:destroy`, until the provider confirms or `destroyTimeoutMs` passes. */
-	release({bus, timings}: SlotContext, {providerId, leaseId, secret}: Held): RetriedRequest {
-		const {retryMs, destroyTimeoutMs} = timings;
+	release(context: SlotContext, held: Held): RetriedRequest {
+		const {bus, timings: {retryMs, destroyTimeoutMs}} = context;
+		const {providerId, leaseId} = held;
 		return new RetriedRequest({
-			send: () => void bus.sendMessage('proxy:destroy', providerId, {leaseId, secret}),
+			send: () => void bus.sendMessage('proxy:destroy', providerId, {leaseId, ...clientProof(context, held, 'proxy:destroy', [])}),
 			retryMs,
 			timeoutMs: destroyTimeoutMs,
 			timeoutError: () => new RequestTimeoutError(`the release of lease ${leaseId}`, destroyTimeoutMs),

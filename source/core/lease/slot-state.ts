@@ -1,6 +1,7 @@
 import type {ClientProxy} from '../client-proxy.js';
 import type {RetriedRequest} from './retried-request.js';
 import type {SlotHeartbeats} from './slot-heartbeats.js';
+import type {ProofCounters} from './slot-requests.js';
 
 /** A rotation the holder asked for, waiting for its answer. */
 export type SlotRotation = {readonly rotateId: string; readonly request: RetriedRequest};
@@ -30,6 +31,8 @@ export type SlotState =
 		readonly proxy: ClientProxy;
 		readonly providerId: string;
 		readonly secret: string;
+		/** Counts of the proven messages about the lease, each way (docs/protocol.md §3.5). */
+		readonly counters: ProofCounters;
 		readonly heartbeats: SlotHeartbeats;
 		rotation: SlotRotation | undefined;
 	}

@@ -1,0 +1,146 @@
+import {Redis} from 'ioredis';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {Bus} from '../../source/core/bus/bus.js';
+import {clientInbound, type ClientInbound, type ProviderInbound} from '../../source/core/lease/messages.js';
+import type {UnprovenMessage} from '../../source/core/lease/lease-slot.js';
+import {Cleanups} from '../helpers/cleanups.js';
+import {LeaseHarness} from '../helpers/lease-harness.js';
+import {claimByHand, nextMessage} from '../helpers/raw-holder.js';
+import {startTestRedis, type RedisServer} from '../helpers/redis.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let redis: RedisServer;
+let harness: LeaseHarness;
+const cleanups = new Cleanups();
+
+beforeAll(async () => {
+	redis = await startTestRedis();
+});
+afterAll(async () => {
+	await redis?.stop();
+});
+afterEach(async () => {
+	await cleanups.run({order: 'newest-first'});
+	await harness?.cleanup();
+});
+
+type Sniffed = {channel: string; text: string};
+
+/** Everything published in the namespace, as anyone allowed on the Redis reads it. */
+async function sniff(namespace: string): Promise<Sniffed[]> {
+	const seen: Sniffed[] = [];
+	const watcher = new Redis(redis.url);
+	cleanups.add(() => {
+		watcher.disconnect();
+	});
+	watcher.on('pmessage', (_pattern: string, channel: string, text: string) => {
+		seen.push({channel, text});
+	});
+	await watcher.psubscribe(`${namespace}:*`);
+	return seen;
+}
+
+const fast = {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 2000};
+
+describe('what the bus shows', () => {
+	it('a whole lease\'s life, seen by a PSUBSCRIBE to the namespace, shows no credential and no lease secret', async () => {
+		harness = new LeaseHarness(redis.url);
+		const seen = await sniff(harness.namespace);
+		const provider = await harness.provider({count: 2, timings: fast});
+		// A library client: request, sealed link, heartbeats, rotate, destroy.
+		const client = await harness.client();
+		const proxy = await client.getProxy();
+		const {username, password} = proxy.credentials;
+		await waitFor(() => proxy.lastHeartbeatAt > proxy.linkedAt + 100, {message: 'some heartbeats'});
+		await proxy.rotate();
+		await proxy.destroy();
+		// A lease by hand, whose secret the test knows: heartbeat, rotate, destroy, all proven.
+		const holder = new Bus<ClientInbound, ProviderInbound>({redis: redis.url, namespace: harness.namespace, inbound: clientInbound});
+		cleanups.add(async () => holder.close());
+		await holder.connect();
+		const held = await claimByHand(holder);
+		const leaseId = held.lease.leaseId;
+		const answer = nextMessage(holder, 'proxy:heartbeat');
+		await holder.sendMessage('proxy:heartbeat', held.providerId, {leaseId, seq: 0, ...held.prove('proxy:heartbeat', [0])});
+		expect(await answer).toMatchObject({leaseId, seq: 0});
+		const rotateId = crypto.randomUUID();
+		const rotated = nextMessage(holder, 'proxy:rotate');
+		await holder.sendMessage('proxy:rotate', held.providerId, {leaseId, rotateId, ...held.prove('proxy:rotate', [rotateId])});
+		expect(await rotated).toMatchObject({ok: true, leaseId, rotateId});
+		const destroyed = nextMessage(holder, 'proxy:destroy');
+		await holder.sendMessage('proxy:destroy', held.providerId, {leaseId, ...held.prove('proxy:destroy', [])});
+		await destroyed;
+		await waitFor(() => provider.leases().length === 0, {message: 'both leases over'});
+
+		const texts = seen.map(message => message.text);
+		expect(texts.some(text => text.includes('"proxy:link"') && text.includes('"sealed"'))).toBe(true);
+		expect(texts.filter(text => text.includes('"proxy:heartbeat"')).length).toBeGreaterThan(4);
+		for (const secretText of [username, password, held.secret, held.credentials.username, held.credentials.password]) {
+			// Also base64 or URL-encoded forms would show the plain text's long runs; the texts are JSON.
+			expect(texts.filter(text => text.includes(secretText))).toEqual([]);
+		}
+
+		expect(provider.stats.forged).toBe(0);
+	});
+});
+
+describe('forged provider messages', () => {
+	it('leaseEnd and update built from sniffed traffic are ignored and counted by the client', async () => {
+		harness = new LeaseHarness(redis.url);
+		const seen = await sniff(harness.namespace);
+		const provider = await harness.provider({count: 2, timings: fast});
+		const client = await harness.client();
+		const unproven: UnprovenMessage[] = [];
+		client.on('proxy-unproven', message => unproven.push(message));
+		const proxy = await client.getProxy();
+		// A change the provider makes by itself: a proven proxy:update goes to the holder.
+		await provider.rotateInstance(proxy.proxyId);
+		await waitFor(() => seen.some(message => message.text.includes('"proxy:update"')), {message: 'an update on the bus'});
+		await waitFor(() => seen.filter(message => message.text.includes('"proxy:heartbeat"') && message.channel.endsWith(client.id)).length > 2, {message: 'heartbeat answers'});
+		const channel = `${harness.namespace}:to:${client.id}`;
+		const update = seen.find(message => message.text.includes('"proxy:update"'))!;
+		const answer = seen.findLast(message => message.text.includes('"proxy:heartbeat"') && message.channel === channel)!;
+		const sniffedUpdate = JSON.parse(update.text) as {data: {n: number; proof: string; lease: {host: string}}};
+		const sniffedAnswer = JSON.parse(answer.text) as {data: {n: number; proof: string}};
+
+		const forger = new Redis(redis.url);
+		cleanups.add(() => {
+			forger.disconnect();
+		});
+		const envelope = (event: string, data: unknown) => JSON.stringify({event, UUID: provider.id, to: client.id, data});
+		// 1. A lease end with a proof taken from a heartbeat answer, and a higher count.
+		await forger.publish(channel, envelope('proxy:leaseEnd', {leaseId: proxy.leaseId, reason: 'ttl', n: sniffedAnswer.data.n + 1000, proof: sniffedAnswer.data.proof}));
+		// 2. A lease end without proof (what a provider that forgot the lease sends).
+		await forger.publish(channel, envelope('proxy:leaseEnd', {leaseId: proxy.leaseId, reason: 'provider-stopping'}));
+		// 3. The sniffed update replayed as it was (its count is old).
+		await forger.publish(channel, update.text);
+		// 4. The sniffed update sending the holder elsewhere, with a higher count.
+		await forger.publish(channel, envelope('proxy:update', {...sniffedUpdate.data, n: sniffedUpdate.data.n + 1000, lease: {...sniffedUpdate.data.lease, host: '192.0.2.66'}}));
+		await waitFor(() => client.stats.unproven === 4, {message: '4 unproven messages counted'});
+		expect(unproven.map(message => message.event).sort()).toEqual(['proxy:leaseEnd', 'proxy:leaseEnd', 'proxy:update', 'proxy:update']);
+		expect(proxy.state).toBe('active');
+		expect(proxy.host).toBe('127.0.0.1');
+		// The lease goes on: heartbeats are still answered.
+		const heardAt = proxy.lastHeartbeatAt;
+		await waitFor(() => proxy.lastHeartbeatAt > heardAt, {message: 'a later heartbeat answer'});
+		expect(provider.leases().map(lease => lease.leaseId)).toEqual([proxy.leaseId]);
+	});
+
+	it('a v1 claim (no key) is answered with a dropLink naming the protocol version, and the offer freed', async () => {
+		harness = new LeaseHarness(redis.url);
+		const provider = await harness.provider({count: 1});
+		const holder = new Bus<ClientInbound, ProviderInbound>({redis: redis.url, namespace: harness.namespace, inbound: clientInbound});
+		cleanups.add(async () => holder.close());
+		await holder.connect();
+		const requestId = crypto.randomUUID();
+		const supplied = nextMessage(holder, 'proxy:supply');
+		await holder.emit('proxy:request', {requestId});
+		const {offerId} = await supplied;
+		const dropped = nextMessage(holder, 'proxy:dropLink');
+		await holder.sendMessage('proxy:link', provider.id, {requestId, offerId});
+		expect((await dropped).reason).toMatch(/^protocol-version/);
+		// The proxy is free again: a v2 client leases it at once.
+		const client = await harness.client();
+		await client.getProxy({timeoutMs: 5000});
+	});
+});
