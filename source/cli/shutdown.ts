@@ -199,6 +199,11 @@ export class Shutdown {
 	 * once stopped, it is dropped (everything was given back, the exit code is set).
 	 */
 	async fail(error: unknown, exitCode = exitCodeOf(error)): Promise<void> {
+		if (this.running && error === this.controller.signal.reason) {
+			// A command that stopped waiting because the shutdown began (it threw the signal's reason): not a failure.
+			return this.running;
+		}
+
 		if (this.status === 'stopping') {
 			this.notice(errorLine(error));
 			if (this.exitCode === 0) {

@@ -35,7 +35,7 @@ describe('nightcrawler provider with no Redis named', () => {
 			// Same machine, no flags: the same default Redis and namespace.
 			const client = startCli(['client']);
 			const [url] = await client.stdout.waitForLines(line => line !== '');
-			expect(url).toMatch(/^socks5h:\/\/127\.0\.0\.1:\d+$/);
+			expect(url).toMatch(/^socks5h:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/);
 			expect((await client.stop('SIGTERM')).exitCode).toBe(143);
 
 			expect((await provider.stop('SIGTERM')).exitCode).toBe(143);

@@ -128,8 +128,11 @@ describe('nightcrawler (built CLI) in pipes, with the in-memory pool', () => {
 				expect(url).toMatch(/^socks5h:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/);
 			}
 
-			expect(env).toMatchObject({ALL_PROXY: proxies[0], all_proxy: proxies[0], HTTP_PROXY: proxies[0], http_proxy: proxies[0], HTTPS_PROXY: expect.stringMatching(/^http:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/)});
-			expect(env.https_proxy).toBe(env.HTTPS_PROXY);
+			// Every proxy variable holds the first lease's HTTP URL (the front's HTTP port, with its credentials).
+			const http = env.HTTP_PROXY!;
+			expect(http).toMatch(/^http:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/);
+			expect(env).toMatchObject({ALL_PROXY: http, all_proxy: http, http_proxy: http, HTTPS_PROXY: http, https_proxy: http});
+			expect(new URL(http).username).toBe(new URL(proxies[0]!).username);
 		}
 
 		await provider.stdout.waitForLines(isEvent('released'), {count: 4});

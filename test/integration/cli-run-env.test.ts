@@ -44,8 +44,8 @@ describe('nightcrawler run: the built CLI gives its command the proxy variables 
 	it('sets every proxy variable to the first lease\'s HTTP URL, lists both kinds of URL, and loads the preload', async () => {
 		const {env, dispatcher} = await runProbe({HTTP_PROXY: 'http://stale.example:1', NO_PROXY: undefined, no_proxy: undefined, NODE_OPTIONS: '--title=run-env-test'});
 		const httpUrls = env.NIGHTCRAWLER_HTTP_PROXIES?.split(',') ?? [];
-		expect(httpUrls).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)]);
-		expect(env.NIGHTCRAWLER_PROXIES?.split(',')).toEqual([expect.stringMatching(/^socks5h:\/\/127\.0\.0\.1:\d+$/), expect.stringMatching(/^socks5h:\/\/127\.0\.0\.1:\d+$/)]);
+		expect(httpUrls).toEqual([expect.stringMatching(/^http:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/), expect.stringMatching(/^http:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/)]);
+		expect(env.NIGHTCRAWLER_PROXIES?.split(',')).toEqual([expect.stringMatching(/^socks5h:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/), expect.stringMatching(/^socks5h:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/)]);
 		for (const name of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy']) {
 			expect(env[name], name).toBe(httpUrls[0]);
 		}

@@ -66,6 +66,18 @@ describe('one client, one provider', () => {
 		expect(slot!.proxy).not.toBeInstanceOf(EventEmitter);
 	});
 
+	it('a new client asking for several proxies gets them all at once, not one per request repeat', async () => {
+		const namespace = testNamespace();
+		await provider(namespace);
+		// Requests repeat only every minute: each proxy must come from the first request and the claims after it.
+		const c = await client(namespace, {requestIntervalMs: 60_000});
+		for (let index = 0; index < 3; index++) {
+			c.createProxy();
+		}
+
+		await waitFor(() => c.proxies().length === 3, {timeoutMs: 20_000, message: 'three proxies, long before any request is repeated'});
+	});
+
 	it('start() connects once; status follows the lifecycle', async () => {
 		const c = new Client({redis: redis.url, namespace: testNamespace()});
 		cleanups.add(async () => c.close());

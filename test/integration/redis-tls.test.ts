@@ -63,7 +63,7 @@ describe('Redis over TLS (rediss://)', () => {
 		await provider.stdout.waitForLine(line => line.startsWith('{"event":"instance-ready"'));
 		const client = startCli(['client', '--count', '1', ...bus], {env});
 		const [url] = await client.stdout.waitForLines(line => line !== '');
-		expect(url).toMatch(/^socks5h:\/\/127\.0\.0\.1:\d+$/);
+		expect(url).toMatch(/^socks5h:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/);
 	});
 
 	it('CLI: an untrusted certificate is one line and exit code 1', async () => {

@@ -92,6 +92,23 @@ describe('Shutdown', () => {
 		expect(setExitCode).toHaveBeenCalledExactlyOnceWith(1);
 	});
 
+	it('takes a command that gave up because the shutdown began (it threw the signal\'s reason) as no failure', async () => {
+		const {shutdown, lines, setExitCode} = harness();
+		const waiting = new Promise<void>((_resolve, reject) => {
+			shutdown.signal.addEventListener('abort', () => {
+				reject(shutdown.signal.reason);
+			});
+		}).catch(async (error: unknown) => shutdown.fail(error));
+		// A step that takes a while (giving the leases back), so the command's rejection comes while stopping.
+		shutdown.defer('client', async () => new Promise(resolve => {
+			setTimeout(resolve, 20);
+		}));
+		await shutdown.shutdown('stdout-closed');
+		await waiting;
+		expect(lines).toEqual([]);
+		expect(setExitCode).toHaveBeenCalledExactlyOnceWith(0);
+	});
+
 	it('keeps a non-zero exit code when an error is raised while stopping', async () => {
 		const {shutdown, lines, setExitCode} = harness();
 		shutdown.defer('client', () => {

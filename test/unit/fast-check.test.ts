@@ -7,28 +7,30 @@ import {clientInbound, leaseInfoSchema, providerInbound} from '../../source/core
 
 const uuid = '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e';
 const uuid2 = '0f4a8c1e-2b3d-4e5f-8a9b-1c2d3e4f5a6b';
-const secret = 's'.repeat(32);
+/** A 43-character base64url value: a proof, or a raw X25519 key. */
+const proof = 'p'.repeat(42) + 'A';
+const key = 'k'.repeat(42) + 'Q';
 const lease = {leaseId: uuid, proxyId: 'tor-1', host: '127.0.0.1', port: 9050, httpPort: 9080, exitIp: '10.0.0.1', expiresInMs: 1000, ttlMs: 60_000, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000};
 
 /** A valid example of every wire message, keyed as the schemas are. */
 const valid: Record<string, unknown[]> = {
 	'provider proxy:request': [{requestId: uuid}],
-	'provider proxy:link': [{requestId: uuid, offerId: uuid2}],
+	'provider proxy:link': [{requestId: uuid, offerId: uuid2}, {requestId: uuid, offerId: uuid2, v: 2, publicKey: key}],
 	'provider proxy:decline': [{offerId: uuid}],
-	'provider proxy:heartbeat': [{leaseId: uuid, secret, seq: 0}, {leaseId: uuid, secret, seq: 2 ** 53 - 1}],
-	'provider proxy:destroy': [{leaseId: uuid, secret}],
-	'provider proxy:rotate': [{leaseId: uuid, secret, rotateId: uuid2}],
+	'provider proxy:heartbeat': [{leaseId: uuid, seq: 0, n: 1, proof}, {leaseId: uuid, seq: 2 ** 53 - 1, n: 2 ** 53 - 1, proof}],
+	'provider proxy:destroy': [{leaseId: uuid, n: 3, proof}],
+	'provider proxy:rotate': [{leaseId: uuid, rotateId: uuid2, n: 4, proof}],
 	'client proxy:supply': [{requestId: uuid, offerId: uuid2, offerTtlMs: 500}],
-	'client proxy:link': [{requestId: uuid, offerId: uuid2, secret, lease}],
+	'client proxy:link': [{requestId: uuid, offerId: uuid2, v: 2, sealed: {epk: key, nonce: 'A'.repeat(16), box: 'b'.repeat(40)}, lease}],
 	'client proxy:dropLink': [{requestId: uuid, offerId: uuid2, reason: 'taken'}],
-	'client proxy:heartbeat': [{leaseId: uuid, seq: 3, expiresInMs: 100}, {leaseId: uuid, seq: 3, expiresInMs: 100, exitIp: '1.2.3.4'}],
-	'client proxy:destroy': [{leaseId: uuid}],
+	'client proxy:heartbeat': [{leaseId: uuid, seq: 3, expiresInMs: 100, n: 1, proof}, {leaseId: uuid, seq: 3, expiresInMs: 100, exitIp: '1.2.3.4', n: 2, proof}],
+	'client proxy:destroy': [{leaseId: uuid, n: 1, proof}],
 	'client proxy:rotate': [
-		{ok: true, leaseId: uuid, rotateId: uuid2, lease, previousExitIp: '1.1.1.1'},
-		{ok: false, leaseId: uuid, rotateId: uuid2, reason: 'no exit'},
+		{ok: true, leaseId: uuid, rotateId: uuid2, lease, previousExitIp: '1.1.1.1', n: 1, proof},
+		{ok: false, leaseId: uuid, rotateId: uuid2, reason: 'no exit', n: 2, proof},
 	],
-	'client proxy:leaseEnd': [{leaseId: uuid, reason: 'ttl'}, {leaseId: uuid, reason: 'destroyed'}],
-	'client proxy:update': [{leaseId: uuid, lease}],
+	'client proxy:leaseEnd': [{leaseId: uuid, reason: 'ttl', n: 5, proof}, {leaseId: uuid, reason: 'unknown-lease'}],
+	'client proxy:update': [{leaseId: uuid, lease, n: 6, proof}],
 	lease: [lease],
 	envelope: [{event: 'proxy:request', UUID: uuid, data: {requestId: uuid}}, {event: 'x', UUID: uuid, to: uuid2}],
 	extras: [{tag: 'a', list: [1, 2], maybe: null, flag: true, code: 'AB-12'}, {tag: 'b', n: 1.5, u: 'x'}],
@@ -94,7 +96,7 @@ function random(seed: number): () => number {
 	};
 }
 
-const keys = ['leaseId', 'secret', 'seq', 'ok', 'lease', 'reason', 'tag', 'list', 'port', 'event', 'UUID', 'data', 'u', '__proto__'];
+const keys = ['leaseId', 'secret', 'n', 'proof', 'sealed', 'publicKey', 'v', 'seq', 'ok', 'lease', 'reason', 'tag', 'list', 'port', 'event', 'UUID', 'data', 'u', '__proto__'];
 
 function junk(next: () => number, depth: number): unknown {
 	const pick = next();
