@@ -4,7 +4,7 @@ import {z} from 'zod';
 import {afterEach, describe, expect, test} from 'vitest';
 import {runTestnetCommand} from '../../source/commands/testnet.js';
 
-const printedSchema = z.object({torrc: z.string(), checkUrl: z.string(), checkHostUrl: z.string(), exits: z.array(z.string())}).strict();
+const printedSchema = z.object({torrc: z.string(), checkUrl: z.string(), checkHostUrl: z.string(), exits: z.array(z.string()), joinUrl: z.string().regex(/^http:\/\/127\.0\.0\.1:\d+\/testnet\.json$/)}).strict();
 
 let controller: AbortController | undefined;
 let running: Promise<number> | undefined;
