@@ -1,10 +1,12 @@
-import net from 'node:net';
 import {execa} from 'execa';
+import {fetch as undiciFetch, ProxyAgent} from 'undici';
 import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest';
 import {Client} from '../../source/core/client.js';
 import type {FrontRefusal} from '../../source/front/front-events.js';
 import {parseCheckBody} from '../../source/util/parse-check-body.js';
+import {httpGetViaSocks} from '../../source/util/socks-fetch.js';
 import {Cleanups} from '../helpers/cleanups.js';
+import {curl, openTunnel, tryFront, withCredentials} from '../helpers/front-tunnel.js';
 import {startTestRedis, type RedisServer} from '../helpers/redis.js';
 import {startTorProvider} from '../helpers/tor-provider.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -41,44 +43,6 @@ async function client(): Promise<Client> {
 	clientCleanups.add(async () => created.close());
 	await created.start();
 	return created;
-}
-
-const curl = async (...args: string[]) => execa('curl', ['-sS', '--max-time', '30', ...args], {reject: false});
-
-/** A SOCKS5 CONNECT through the front, left open (an HTTP keep-alive connection to the echo server). */
-async function openTunnel(port: number, username: string, password: string, targetHost: string, targetPort: number): Promise<net.Socket> {
-	const socket = net.connect({host: frontHost, port});
-	await new Promise((resolve, reject) => {
-		socket.once('connect', resolve);
-		socket.once('error', reject);
-	});
-	const read = async (bytes: number) => new Promise<Buffer>((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		const onData = (chunk: Buffer) => {
-			chunks.push(chunk);
-			const all = Buffer.concat(chunks);
-			if (all.length >= bytes) {
-				socket.off('data', onData);
-				socket.pause();
-				resolve(all);
-			}
-		};
-
-		socket.on('data', onData);
-		socket.resume();
-		socket.once('close', () => reject(new Error('closed during the SOCKS5 handshake')));
-	});
-	socket.write(Buffer.from([5, 1, 2]));
-	expect([...(await read(2))]).toEqual([5, 2]);
-	socket.write(Buffer.concat([Buffer.from([1, username.length]), Buffer.from(username), Buffer.from([password.length]), Buffer.from(password)]));
-	expect([...(await read(2))]).toEqual([1, 0]);
-	const port16 = Buffer.alloc(2);
-	port16.writeUInt16BE(targetPort);
-	socket.write(Buffer.concat([Buffer.from([5, 1, 0, 3, targetHost.length]), Buffer.from(targetHost), port16]));
-	const reply = await read(10);
-	expect(reply[1]).toBe(0);
-	socket.resume();
-	return socket;
 }
 
 describe('the provider front on real Tor', () => {
@@ -119,11 +83,9 @@ describe('the provider front on real Tor', () => {
 
 	it('refuses missing, wrong and ended credentials on both ports; a lease\'s end closes its open tunnel within 1 s', async () => {
 		const {checkHostUrl} = inject('testnet');
-		const {checkHost} = inject('testnet');
-		const echoPort = Number(new URL(checkHostUrl).port);
 		const {socksPort, httpPort} = pool.provider.frontPorts!;
 		const proxy = await (await client()).getProxy({timeoutMs: 30_000});
-		const {username, password} = proxy.credentials;
+		const {username} = proxy.credentials;
 		const before = refusals.length;
 		expect((await curl('-x', `socks5h://${frontHost}:${socksPort}`, checkHostUrl)).exitCode).not.toBe(0);
 		expect((await curl('-x', `socks5h://${username}:wrong@${frontHost}:${socksPort}`, checkHostUrl)).exitCode).not.toBe(0);
@@ -134,17 +96,58 @@ describe('the provider front on real Tor', () => {
 		expect(refusals.slice(before).map(refusal => refusal.reason).sort()).toEqual(['bad-credentials', 'bad-credentials', 'no-credentials', 'no-credentials']);
 		expect(JSON.stringify(refusals)).not.toContain(username);
 
-		const tunnel = await openTunnel(socksPort, username, password, checkHost, echoPort);
-		const closed = new Promise<number>(resolve => {
-			tunnel.once('close', () => {
-				resolve(Date.now());
-			});
-		});
+		const {closed} = await openTunnel(frontHost, socksPort, proxy.credentials);
 		const destroyedAt = Date.now();
 		await proxy.destroy();
 		expect(await closed - destroyedAt).toBeLessThan(1000);
 		expect((await curl('-x', proxy.url, checkHostUrl)).exitCode).not.toBe(0);
 		const ended = await curl('-x', proxy.httpUrl!, '-w', '%{http_code}', '-o', '/dev/null', checkHostUrl);
 		expect(ended.stdout).toBe('407');
+	});
+});
+
+describe('whose credentials, and which exit', () => {
+	it('another lease\'s credentials are refused on both ports (one lease\'s username with another\'s password), and each lease leaves only from its own exit', async () => {
+		const {exits} = inject('testnet');
+		const ports = pool.provider.frontPorts!;
+		const [a, b] = await Promise.all([client(), client()].map(async created => (await created).getProxy({timeoutMs: 30_000})));
+		expect(a!.proxyId).not.toBe(b!.proxyId);
+		expect(exits).toContain(a!.exitIp);
+		expect(exits).toContain(b!.exitIp);
+		expect(a!.exitIp).not.toBe(b!.exitIp);
+		const before = refusals.length;
+		const refused = {socks: expect.stringMatching(/^curl exit \d+$/), http: 'HTTP 407'};
+		expect(await tryFront(ports, {username: a!.credentials.username, password: b!.credentials.password})).toEqual(refused);
+		expect(await tryFront(ports, {username: b!.credentials.username, password: a!.credentials.password})).toEqual(refused);
+		expect(refusals.slice(before).map(refusal => refusal.reason)).toEqual(['bad-credentials', 'bad-credentials', 'bad-credentials', 'bad-credentials']);
+		// Both live at once, through the same two ports: each lease's traffic leaves from its own exit.
+		expect(await tryFront(ports, b!.credentials)).toEqual({socks: b!.exitIp, http: b!.exitIp});
+		expect(await tryFront(ports, a!.credentials)).toEqual({socks: a!.exitIp, http: a!.exitIp});
+		const {checkHostUrl} = inject('testnet');
+		const bConnect = await curl('-p', '-x', b!.httpUrl!, checkHostUrl);
+		expect(parseCheckBody(bConnect.stdout)).toBe(b!.exitIp);
+	});
+
+	it('a Node client reaches the check page through the front: SOCKS5 (socks-fetch) and HTTP (undici\'s ProxyAgent)', async () => {
+		const {checkHostUrl, checkUrl} = inject('testnet');
+		const proxy = await (await client()).getProxy({timeoutMs: 30_000});
+		const {username, password} = proxy.credentials;
+		for (const url of [checkHostUrl, checkUrl]) {
+			// eslint-disable-next-line no-await-in-loop
+			const bySocks = await httpGetViaSocks({socksHost: proxy.host, socksPort: proxy.port, url, username, password, timeoutMs: 30_000});
+			expect(parseCheckBody(bySocks.body)).toBe(proxy.exitIp);
+		}
+
+		const agent = new ProxyAgent(proxy.httpUrl!);
+		clientCleanups.add(async () => agent.close());
+		const response = await undiciFetch(checkHostUrl, {dispatcher: agent});
+		expect(response.status).toBe(200);
+		expect(parseCheckBody(await response.text())).toBe(proxy.exitIp);
+
+		const wrong = new ProxyAgent(withCredentials(proxy.httpUrl!, {username, password: 'wrong'}));
+		clientCleanups.add(async () => wrong.close());
+		const failure: unknown = await undiciFetch(checkHostUrl, {dispatcher: wrong}).then(() => 'went through', (error: unknown) => error);
+		expect(failure).toMatchObject({cause: {cause: {message: expect.stringMatching(/\b407\b/)}}});
+		await expect(httpGetViaSocks({socksHost: proxy.host, socksPort: proxy.port, url: checkHostUrl, username, password: 'wrong', timeoutMs: 30_000})).rejects.toThrow(/rejected the username\/password/);
 	});
 });
