@@ -8,7 +8,7 @@ import type {ProxyDownError} from './errors/proxy-down-error.js';
 import {LeaseSlot} from './lease/lease-slot.js';
 import {clientInbound, type ClientInbound, type ProviderInbound} from './lease/messages.js';
 import {RetriedRequest} from './lease/retried-request.js';
-import {leaseIdOf, providerIdOf, requestIdOf, wantingSinceOf, type SlotPhase, type SlotState} from './lease/slot-state.js';
+import {leaseIdOf, providerIdOf, proxyOf, requestIdOf, wantingSinceOf, type SlotPhase, type SlotState} from './lease/slot-state.js';
 import {defaultClientTimings, type ClientTimings} from './lease/timings.js';
 import {isStopped, type Status} from './status.js';
 
@@ -174,7 +174,7 @@ export class Client extends EventEmitter<ClientEvents> {
 	snapshot(): readonly SlotSnapshot[] {
 		return Object.freeze([...this.slots.values()].map(slot => {
 			const {state} = slot;
-			const proxy = state.phase === 'linked' || state.phase === 'closing' ? state.proxy.snapshot() : undefined;
+			const proxy = proxyOf(state)?.snapshot();
 			return Object.freeze({slotId: slot.id, phase: state.phase, wantingSince: wantingSinceOf(state), providerId: providerIdOf(state), proxy});
 		}));
 	}
