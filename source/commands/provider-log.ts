@@ -1,6 +1,7 @@
 import {errorLine} from '../cli/error-line.js';
 import type {Provider} from '../core/provider.js';
 import {listen} from '../core/listen.js';
+import {RefusalSummary} from './refusal-summary.js';
 
 type Field = string | number | boolean | undefined;
 export type LogRecord = {readonly event: string} & Readonly<Record<string, Field>>;
@@ -19,9 +20,15 @@ export function textLine(record: LogRecord): string {
 
 /**
  * Report a provider's events as log records. Every field is picked by name, so nothing that is not
- * listed here (a lease's secret above all) can reach the log. Returns a function that detaches.
+ * listed here (a lease's secret above all) can reach the log. The front's refusals are summed up
+ * (`RefusalSummary`): a `refused` line says how many refusals of its reason it stands for (`count`),
+ * at most one a reason every `refusalWindowMs`. Returns a function that detaches.
  */
-export function attachProviderLog(provider: Provider, write: (record: LogRecord) => void): () => void {
+export function attachProviderLog(provider: Provider, write: (record: LogRecord) => void, {refusalWindowMs = 1000}: {refusalWindowMs?: number} = {}): () => void {
+	// Never the credentials: the front's refusal carries none. At most one line per reason a window, with a count.
+	const refusals = new RefusalSummary(({refusal, count}) => {
+		write({event: 'refused', protocol: refusal.protocol, reason: refusal.reason, clientAddress: refusal.clientAddress, count, refusedTotal: totalRefused(provider)});
+	}, refusalWindowMs);
 	const offs = [
 		listen(provider, 'instance-ready', endpoint => {
 			write({event: 'instance-ready', proxyId: endpoint.id, host: endpoint.host, port: endpoint.port, httpPort: endpoint.httpPort, exitIp: endpoint.exitIp});
@@ -45,8 +52,7 @@ export function attachProviderLog(provider: Provider, write: (record: LogRecord)
 			write({event: 'forged', forgedEvent, clientId: from});
 		}),
 		listen(provider, 'refused', refusal => {
-			// Never the credentials: the front's refusal carries none.
-			write({event: 'refused', protocol: refusal.protocol, reason: refusal.reason, clientAddress: refusal.clientAddress, refusedTotal: totalRefused(provider)});
+			refusals.add(refusal);
 		}),
 		listen(provider, 'revoked', (leaseId, closed) => {
 			write({event: 'revoked', leaseId, closed});
@@ -62,6 +68,8 @@ export function attachProviderLog(provider: Provider, write: (record: LogRecord)
 		for (const off of offs) {
 			off();
 		}
+
+		refusals.close();
 	};
 }
 

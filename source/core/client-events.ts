@@ -1,7 +1,7 @@
 import type {ClientProxy} from './client-proxy.js';
 import type {ProxyDownError} from './errors/proxy-down-error.js';
 import type {LeaseEndReason} from './lease/messages.js';
-import type {UnprovenMessage} from './lease/lease-slot.js';
+import type {UnprovenMessage} from './lease/slot-events.js';
 
 export type ProxyDrop = {readonly providerId: string; readonly offerId: string; readonly reason: string};
 

@@ -8,7 +8,8 @@ import type {ProxyDownError} from './errors/proxy-down-error.js';
 import {LeaseSlot} from './lease/lease-slot.js';
 import {clientInbound, type ClientInbound, type ProviderInbound} from './lease/messages.js';
 import {RetriedRequest} from './lease/retried-request.js';
-import {leaseIdOf, providerIdOf, requestIdOf, wantingSinceOf, type SlotPhase, type SlotState} from './lease/slot-state.js';
+import {providerIdOf, proxyOf, wantingSinceOf, type SlotPhase} from './lease/slot-state.js';
+import {SlotRoutes} from './lease/slot-routes.js';
 import {defaultClientTimings, type ClientTimings} from './lease/timings.js';
 import {isStopped, type Status} from './status.js';
 
@@ -44,8 +45,7 @@ export class Client extends EventEmitter<ClientEvents> {
 	private readonly timings: ClientTimings;
 	private readonly slots = new Map<string, LeaseSlot>();
 	/** Routing of the providers' answers, kept from the slots' 'phase' events. */
-	private readonly byRequest = new Map<string, LeaseSlot>();
-	private readonly byLease = new Map<string, LeaseSlot>();
+	private readonly routes: SlotRoutes;
 	private unprovenCount = 0;
 	private starting: Promise<void> | undefined;
 	private closing: Promise<void> | undefined;
@@ -67,7 +67,8 @@ export class Client extends EventEmitter<ClientEvents> {
 		this.bus.events.on('offline', () => {
 			this.onOffline();
 		});
-		this.listen();
+		this.routes = new SlotRoutes(this.bus);
+		this.routes.listen();
 	}
 
 	/** The client's UUID on the bus. */
@@ -174,7 +175,7 @@ export class Client extends EventEmitter<ClientEvents> {
 	snapshot(): readonly SlotSnapshot[] {
 		return Object.freeze([...this.slots.values()].map(slot => {
 			const {state} = slot;
-			const proxy = state.phase === 'linked' || state.phase === 'closing' ? state.proxy.snapshot() : undefined;
+			const proxy = proxyOf(state)?.snapshot();
 			return Object.freeze({slotId: slot.id, phase: state.phase, wantingSince: wantingSinceOf(state), providerId: providerIdOf(state), proxy});
 		}));
 	}
@@ -264,23 +265,8 @@ export class Client extends EventEmitter<ClientEvents> {
 
 	/** Keep the routing maps and re-emit what a slot reports. */
 	private follow(slot: LeaseSlot): void {
-		const index = (map: Map<string, LeaseSlot>, key: string | undefined, previous: string | undefined) => {
-			if (key === previous) {
-				return;
-			}
-
-			if (previous !== undefined && map.get(previous) === slot) {
-				map.delete(previous);
-			}
-
-			if (key !== undefined) {
-				map.set(key, slot);
-			}
-		};
-
-		slot.on('phase', (next: SlotState, previous: SlotState) => {
-			index(this.byRequest, requestIdOf(next), requestIdOf(previous));
-			index(this.byLease, leaseIdOf(next), leaseIdOf(previous));
+		slot.on('phase', (next, previous) => {
+			this.routes.moved(slot, next, previous);
 			this.emit('change');
 		});
 		slot.on('linked', proxy => {
@@ -307,27 +293,5 @@ export class Client extends EventEmitter<ClientEvents> {
 			slot.removeAllListeners();
 			this.emit('change');
 		});
-	}
-
-	private listen(): void {
-		const {bus} = this;
-		bus.onMessage('proxy:supply', ({from, data}) => {
-			const slot = this.byRequest.get(data.requestId);
-			if (slot) {
-				slot.onSupply(from, data);
-			} else {
-				void bus.sendMessage('proxy:decline', from, {offerId: data.offerId});
-			}
-		});
-		bus.onMessage('proxy:link', ({from, data}) => {
-			// A link for no slot cannot be opened (the key was the slot's) nor handed back: it times out at the provider.
-			(this.byLease.get(data.lease.leaseId) ?? this.byRequest.get(data.requestId))?.onLink(from, data);
-		});
-		bus.onMessage('proxy:dropLink', ({from, data}) => this.byRequest.get(data.requestId)?.onDropLink(from, data));
-		bus.onMessage('proxy:heartbeat', ({from, data}) => this.byLease.get(data.leaseId)?.onHeartbeat(from, data));
-		bus.onMessage('proxy:destroy', ({from, data}) => this.byLease.get(data.leaseId)?.onDestroyed(from));
-		bus.onMessage('proxy:rotate', ({from, data}) => this.byLease.get(data.leaseId)?.onRotate(from, data));
-		bus.onMessage('proxy:leaseEnd', ({from, data}) => this.byLease.get(data.leaseId)?.onLeaseEnd(from, data));
-		bus.onMessage('proxy:update', ({from, data}) => this.byLease.get(data.leaseId)?.onUpdate(from, data));
 	}
 }

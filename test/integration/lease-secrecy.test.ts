@@ -2,7 +2,7 @@ import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {Bus} from '../../source/core/bus/bus.js';
 import {clientInbound, type ClientInbound, type ProviderInbound} from '../../source/core/lease/messages.js';
-import type {UnprovenMessage} from '../../source/core/lease/lease-slot.js';
+import type {UnprovenMessage} from '../../source/core/lease/slot-events.js';
 import {Cleanups} from '../helpers/cleanups.js';
 import {LeaseHarness} from '../helpers/lease-harness.js';
 import {claimByHand, nextMessage} from '../helpers/raw-holder.js';

@@ -1,6 +1,5 @@
-import {randomBytes} from 'node:crypto';
 import {v4 as uuidv4} from 'uuid';
-import {mintCredentials, samePassword} from './lease-credentials.js';
+import {mintLeaseSecrets, samePassword} from './lease-credentials.js';
 import type {Lease, Offer} from './lease-records.js';
 import type {LeaseEndReason} from './messages.js';
 
@@ -78,8 +77,7 @@ export class LeaseBook {
 	create(offer: Offer, now: number): Lease {
 		const lease: Lease = {
 			leaseId: uuidv4(),
-			secret: randomBytes(24).toString('base64url'),
-			credentials: mintCredentials(),
+			...mintLeaseSecrets(),
 			clientId: offer.clientId,
 			offerId: offer.offerId,
 			requestId: offer.requestId,

@@ -2,6 +2,7 @@ import type {ProxyEndpoint} from '../../pool/pool-backend.js';
 import type {FrontAddress} from './lease-access.js';
 import type {Lease, LeaseSnapshot} from './lease-records.js';
 import type {LeaseInfo} from './messages.js';
+import type {ProxySlots} from './proxy-slots.js';
 import type {ProviderTimings} from './timings.js';
 
 /**
@@ -48,4 +49,29 @@ export function leaseSnapshotOf(lease: Lease, endpoint: ProxyEndpoint | undefine
 		heartbeats: lease.heartbeats,
 		rotating: lease.rotation !== undefined,
 	};
+}
+
+/** How the provider describes its leases: to their holders (`info`) and to displays and logs (`snapshot`). */
+export class LeaseViews {
+	constructor(
+		private readonly slots: ProxySlots,
+		private readonly timings: ProviderTimings,
+		private readonly front: {address(): FrontAddress | undefined} | undefined,
+		private readonly advertiseHost: string | undefined,
+	) {}
+
+	/** What the holder is sent (the lease's proxy must still be in the pool). */
+	info(lease: Lease): LeaseInfo {
+		const {endpoint} = this.slots.get(lease.proxyId)!;
+		return leaseInfoOf(lease, endpoint, this.timings, this.entrance(endpoint));
+	}
+
+	snapshot(lease: Lease): LeaseSnapshot {
+		const endpoint = this.slots.get(lease.proxyId)?.endpoint;
+		return leaseSnapshotOf(lease, endpoint, this.entrance(endpoint));
+	}
+
+	private entrance(endpoint: ProxyEndpoint | undefined): {host: string; port: number; httpPort?: number} {
+		return entranceOf(endpoint, this.front?.address(), this.advertiseHost);
+	}
 }

@@ -1,19 +1,17 @@
 import type {EventEmitter} from 'node:events';
-import type {InstanceSnapshot, PoolBackend, ProxyEndpoint} from '../../pool/pool-backend.js';
+import type {InstanceSnapshot, PoolBackend} from '../../pool/pool-backend.js';
 import type {Bus} from '../bus/bus.js';
-import type {BusMessage} from '../bus/envelope.js';
 import type {ProviderEvents} from '../provider-events.js';
-import {SealError} from '../errors/seal-error.js';
-import {LeaseBook, type HolderCheck} from './lease-book.js';
-import {LeaseMessenger} from './lease-messenger.js';
-import {clientProofFields, proofFieldsOf, protocolVersion, proven, type ClientProvenEvent, type ProofField} from './lease-proof.js';
-import {seal} from './seal.js';
 import type {AccessGrant, AccessRefusal, AccessRequest} from '../../front/front-access.js';
+import {ClientMessages} from './client-messages.js';
 import {leaseAccess, type FrontAddress} from './lease-access.js';
-import {entranceOf, leaseInfoOf, leaseSnapshotOf} from './lease-info.js';
-import type {Lease, LeaseSnapshot, Offer} from './lease-records.js';
+import {LeaseBook} from './lease-book.js';
+import {LeaseEndings} from './lease-endings.js';
+import {LeaseViews} from './lease-info.js';
+import {LeaseMessenger} from './lease-messenger.js';
+import type {LeaseSnapshot} from './lease-records.js';
 import {LeaseRotations} from './lease-rotations.js';
-import type {ClientInbound, LeaseEndReason, LeaseInfo, ProviderInbound, ProviderMessage} from './messages.js';
+import type {ClientInbound, ProviderInbound} from './messages.js';
 import {OfferDesk} from './offer-desk.js';
 import {PoolWatch} from './pool-watch.js';
 import {ProxySlots} from './proxy-slots.js';
@@ -41,54 +39,67 @@ export type LeaseFront = {
 export type LeaseServerStats = {offers: number; leases: number; forged: number; dropLinks: number; waitingRefused: number; waiting: number};
 
 /**
- * The provider's side of the lease protocol: it answers clients' messages and runs the sweep. The
- * proxies are the slots' (`ProxySlots`), the leases the book's (`LeaseBook`), offers and the
- * waiting list the offer desk's, exit changes the rotations', and the pool's news the pool watch's.
+ * The provider's side of the lease protocol, put together: the proxies are the slots'
+ * (`ProxySlots`), the leases the book's (`LeaseBook`), offers and the waiting list the offer desk's,
+ * the answers to clients' messages `ClientMessages`', how leases end `LeaseEndings`', exit changes
+ * the rotations', and the pool's news the pool watch's. This class starts and stops them and runs
+ * the sweep.
  */
 export class LeaseServer {
-	private readonly counters = {dropLinks: 0};
 	private readonly slots = new ProxySlots();
 	private readonly book: LeaseBook;
 	private readonly desk: OfferDesk;
-	private readonly rotations: LeaseRotations;
 	private readonly pool: PoolWatch;
-	private readonly messenger: LeaseMessenger;
+	private readonly rotations: LeaseRotations;
+	private readonly endings: LeaseEndings;
+	private readonly answers: ClientMessages;
+	private readonly views: LeaseViews;
+	private readonly counters = {dropLinks: 0};
 	/** Present while answering clients: what start() set up and stop() takes down. */
 	private serving: {offs: Array<() => void>; sweepTimer: NodeJS.Timeout} | undefined;
 
 	constructor(private readonly options: LeaseServerOptions) {
-		const {backend, bus, timings, events} = options;
+		const {backend, bus, timings, events, front, advertiseHost} = options;
 		const {slots} = this;
-		this.book = new LeaseBook(timings.leaseTtlMs);
-		this.messenger = new LeaseMessenger(bus);
-		this.desk = new OfferDesk({bus, timings, events, slots});
-		this.rotations = new LeaseRotations({messenger: this.messenger, backend, events, slots, isHeld: lease => this.book.isHeld(lease), leaseInfo: lease => this.leaseInfo(lease)});
+		const book = new LeaseBook(timings.leaseTtlMs);
+		const messenger = new LeaseMessenger(bus);
+		const views = new LeaseViews(slots, timings, front, advertiseHost);
+		const desk = new OfferDesk({bus, timings, events, slots});
+		const rotations = new LeaseRotations({messenger, backend, events, slots, isHeld: lease => book.isHeld(lease), leaseInfo: lease => views.info(lease)});
+		const endings = new LeaseEndings({bus, book, slots, messenger, rotations, events, views, front});
 		this.pool = new PoolWatch({
 			backend,
 			events,
 			slots,
 			lost: proxyId => {
-				const offer = this.desk.onProxy(proxyId);
+				const offer = desk.onProxy(proxyId);
 				if (offer) {
-					this.desk.withdraw(offer);
+					desk.withdraw(offer);
 				}
 
-				const lease = this.book.onProxy(proxyId);
+				const lease = book.onProxy(proxyId);
 				if (lease) {
-					void this.endLease(lease, 'proxy-down');
+					void endings.end(lease, 'proxy-down');
 				}
 			},
 			changed: proxyId => {
-				const lease = this.book.onProxy(proxyId);
+				const lease = book.onProxy(proxyId);
 				if (lease && !lease.rotation) {
-					void this.messenger.update(lease, {leaseId: lease.leaseId, lease: this.leaseInfo(lease)});
+					void messenger.update(lease, {leaseId: lease.leaseId, lease: views.info(lease)});
 				}
 			},
 		});
+		this.answers = new ClientMessages({bus, events, slots, book, desk, messenger, rotations, endings, views});
+		this.book = book;
+		this.desk = desk;
+		this.rotations = rotations;
+		this.endings = endings;
+		this.views = views;
 	}
 
 	get stats(): LeaseServerStats {
-		return {...this.book.counters, ...this.counters, ...this.desk.counters, waiting: this.desk.waitingCount};
+		const dropLinks = this.counters.dropLinks + this.answers.counters.dropLinks;
+		return {...this.book.counters, dropLinks, ...this.desk.counters, waiting: this.desk.waitingCount};
 	}
 
 	/** Whether it answers clients (between start() and stop()). */
@@ -117,27 +128,7 @@ export class LeaseServer {
 		const offs = [
 			() => this.slots.events.off('free', onFree),
 			() => bus.events.off('online', onOnline),
-			bus.on('proxy:request', ({from, data}) => {
-				this.desk.request(from, data.requestId, Date.now());
-			}),
-			bus.onMessage('proxy:link', message => {
-				this.onLink(message);
-			}),
-			bus.onMessage('proxy:decline', ({from, data}) => {
-				const offer = this.desk.get(data.offerId);
-				if (offer?.clientId === from) {
-					this.desk.withdraw(offer);
-				}
-			}),
-			bus.onMessage('proxy:heartbeat', message => {
-				this.onHeartbeat(message);
-			}),
-			bus.onMessage('proxy:destroy', message => {
-				this.onDestroy(message);
-			}),
-			bus.onMessage('proxy:rotate', message => {
-				this.onRotate(message);
-			}),
+			...this.answers.listen(),
 		];
 		const sweepMs = Math.max(20, Math.min(250, Math.floor(timings.heartbeatTimeoutMs / 4)));
 		const sweepTimer = setInterval(() => {
@@ -161,7 +152,7 @@ export class LeaseServer {
 		this.pool.close();
 		const [withdrawn] = await Promise.all([
 			this.desk.close('provider-stopping'),
-			...this.book.all().map(async lease => this.endLease(lease, 'provider-stopping')),
+			...this.book.all().map(async lease => this.endings.end(lease, 'provider-stopping')),
 		]);
 		this.counters.dropLinks += withdrawn;
 		this.book.clearEnded();
@@ -178,7 +169,7 @@ export class LeaseServer {
 	}
 
 	leaseSnapshots(): LeaseSnapshot[] {
-		return this.book.all().map(lease => this.snapshotOf(lease));
+		return this.book.all().map(lease => this.views.snapshot(lease));
 	}
 
 	/** Rotate one proxy by hand (from the provider's UI); see LeaseRotations.rotateProxy. */
@@ -188,182 +179,10 @@ export class LeaseServer {
 		}
 	}
 
-	private onLink({from, data}: BusMessage<ProviderMessage<'proxy:link'>>): void {
-		const {bus} = this.options;
-		const offer = this.desk.get(data.offerId);
-		if (data.publicKey === undefined) {
-			// A v1 client: its claim has no key to seal the lease to, and nothing goes out in clear.
-			if (offer?.clientId === from) {
-				this.desk.withdraw(offer);
-			}
-
-			this.dropLink(from, data, `protocol-version: this provider speaks v${protocolVersion} and needs a publicKey in the claim`);
-			return;
-		}
-
-		if (offer && offer.clientId === from && offer.requestId === data.requestId) {
-			this.createLease(offer, data.publicKey);
-			return;
-		}
-
-		const lease = this.book.fromOffer(data.offerId);
-		if (lease && lease.clientId === from) {
-			// Our link answer was lost: send the same lease again. The claim shows the client is alive.
-			this.book.heard(lease, Date.now());
-			this.sendLink(lease, data.publicKey);
-			return;
-		}
-
-		this.dropLink(from, data, offer ? 'offer-not-yours' : 'offer-expired');
-	}
-
-	private dropLink(to: string, {requestId, offerId}: {requestId: string; offerId: string}, reason: string): void {
-		this.counters.dropLinks++;
-		void this.options.bus.sendMessage('proxy:dropLink', to, {requestId, offerId, reason});
-	}
-
-	/** The link answer: the lease's secret and front credentials sealed to the claim's key, bound to the lease id. */
-	private sendLink(lease: Lease, publicKey: string): boolean {
-		let sealed;
-		try {
-			sealed = seal(JSON.stringify({secret: lease.secret, ...lease.credentials}), publicKey, lease.leaseId);
-		} catch (error) {
-			if (error instanceof SealError) {
-				return false;
-			}
-
-			throw error;
-		}
-
-		void this.options.bus.sendMessage('proxy:link', lease.clientId, {requestId: lease.requestId, offerId: lease.offerId, v: protocolVersion, sealed, lease: this.leaseInfo(lease)});
-		return true;
-	}
-
-	private onHeartbeat({from, data}: BusMessage<ProviderMessage<'proxy:heartbeat'>>): void {
-		const check = this.checkHolder(from, 'proxy:heartbeat', data, clientProofFields['proxy:heartbeat'](data));
-		if (check.kind !== 'held') {
-			// Repeat how the lease ended (the first leaseEnd may have been lost).
-			this.sendLeaseEnded(from, data.leaseId, check);
-			return;
-		}
-
-		const {lease} = check;
-
-		const now = Date.now();
-		this.book.heard(lease, now);
-		lease.heartbeats++;
-		const exitIp = this.slots.get(lease.proxyId)?.endpoint.exitIp;
-		void this.messenger.heartbeat(lease, {leaseId: lease.leaseId, seq: data.seq, expiresInMs: Math.max(0, lease.expiresAt - now), exitIp});
-		this.options.events.emit('heartbeat', this.snapshotOf(lease));
-	}
-
-	private onDestroy({from, data}: BusMessage<ProviderMessage<'proxy:destroy'>>): void {
-		const check = this.checkHolder(from, 'proxy:destroy', data, clientProofFields['proxy:destroy'](data));
-		if (check.kind === 'forged') {
-			return;
-		}
-
-		if (check.kind === 'held') {
-			void this.endLease(check.lease, 'destroyed');
-		}
-
-		// Answer repeats too (the first answer may have been lost), and leases we no longer know.
-		void this.options.bus.sendMessage('proxy:destroy', from, {leaseId: data.leaseId});
-	}
-
-	private onRotate({from, data}: BusMessage<ProviderMessage<'proxy:rotate'>>): void {
-		const check = this.checkHolder(from, 'proxy:rotate', data, clientProofFields['proxy:rotate'](data));
-		if (check.kind !== 'held') {
-			this.sendLeaseEnded(from, data.leaseId, check);
-			return;
-		}
-
-		void this.rotations.request(check.lease, data.rotateId);
-	}
-
-	/** The lease book's holder check of a client's proven message; a forged or replayed one (counted by the book) is reported too. */
-	private checkHolder(from: string, event: ClientProvenEvent, data: {leaseId: string; n: number; proof: string}, own: readonly ProofField[]): HolderCheck {
-		const {leaseId, n, proof} = data;
-		const fields = proofFieldsOf({event, from, to: this.options.bus.id, leaseId, n}, own);
-		const check = this.book.check(from, leaseId, n, secret => proven(secret, fields, proof));
-		if (check.kind === 'forged') {
-			this.options.events.emit('forged', event, from);
-		}
-
-		return check;
-	}
-
-	/** Tell a former holder how its lease ended (a forged message gets no answer). */
-	private sendLeaseEnded(to: string, leaseId: string, check: Exclude<HolderCheck, {kind: 'held'}>): void {
-		if (check.kind === 'ended') {
-			void this.messenger.leaseEnd(check.ended, {leaseId, reason: check.ended.reason});
-		} else if (check.kind === 'unknown') {
-			// Without the secret this cannot be proven: the client ignores it, and finds out from the silence.
-			void this.options.bus.sendMessage('proxy:leaseEnd', to, {leaseId, reason: 'unknown-lease'});
-		}
-	}
-
-	private createLease(offer: Offer, publicKey: string): void {
-		this.desk.take(offer);
-		const lease = this.book.create(offer, Date.now());
-		if (!this.sendLink(lease, publicKey)) {
-			// The claim's key is not an X25519 key: no lease (the proxy is recycled like any ended one).
-			void this.endLease(lease, 'unknown-lease');
-			this.dropLink(offer.clientId, offer, 'bad-public-key');
-			return;
-		}
-
-		this.options.events.emit('leased', this.snapshotOf(lease));
-	}
-
-	/**
-	 * End a held lease, tell its holder (a destroy is answered instead), and settle its proxy: a
-	 * proxy that is down stays down; otherwise it is recycled, except when the provider stops.
-	 */
-	private async endLease(lease: Lease, reason: LeaseEndReason): Promise<void> {
-		const ended = this.book.end(lease, reason, Date.now());
-		if (!ended) {
-			return;
-		}
-
-		// Its credentials let nobody in from now on (the book no longer grants them); close what is open.
-		this.options.front?.revoke(lease.leaseId);
-
-		const notified = reason === 'destroyed' || reason === 'unknown-lease' ? Promise.resolve(true) : this.messenger.leaseEnd(ended, {leaseId: lease.leaseId, reason});
-		this.options.events.emit('released', {lease: this.snapshotOf(lease), reason});
-		if (this.slots.get(lease.proxyId)?.state === 'leased') {
-			const recycle = reason !== 'provider-stopping' && reason !== 'proxy-down';
-			this.slots.move(lease.proxyId, recycle ? 'recycling' : 'free');
-			if (recycle) {
-				void this.rotations.recycle(lease.proxyId);
-			}
-		}
-
-		await notified;
-	}
-
 	private sweep(now: number): void {
 		const {bus, timings} = this.options;
 		this.desk.expire(now);
-		// While the bus is offline no heartbeat can be heard: only TTLs end leases then.
-		for (const {lease, reason} of this.book.due(now, bus.online ? timings.heartbeatTimeoutMs : undefined)) {
-			void this.endLease(lease, reason);
-		}
-
-		this.book.forgetEnded(now);
-	}
-
-	private leaseInfo(lease: Lease): LeaseInfo {
-		const {endpoint} = this.slots.get(lease.proxyId)!;
-		return leaseInfoOf(lease, endpoint, this.options.timings, this.entrance(endpoint));
-	}
-
-	private snapshotOf(lease: Lease): LeaseSnapshot {
-		const endpoint = this.slots.get(lease.proxyId)?.endpoint;
-		return leaseSnapshotOf(lease, endpoint, this.entrance(endpoint));
-	}
-
-	private entrance(endpoint: ProxyEndpoint | undefined): {host: string; port: number; httpPort?: number} {
-		return entranceOf(endpoint, this.options.front?.address(), this.options.advertiseHost);
+		// While the bus is offline no heartbeat can be heard: only TTLs end leases then (docs/protocol.md §2.4).
+		this.endings.endDue(now, bus.online ? timings.heartbeatTimeoutMs : undefined);
 	}
 }

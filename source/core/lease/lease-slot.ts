@@ -1,45 +1,29 @@
 import {EventEmitter} from 'node:events';
 import {v4 as uuidv4} from 'uuid';
-import {ClientProxy} from '../client-proxy.js';
-import type {ProxyDrop} from '../client-events.js';
+import type {ClientProxy} from '../client-proxy.js';
 import {ClosedError} from '../errors/closed-error.js';
-import {ProxyDownError} from '../errors/proxy-down-error.js';
+import type {ProxyDownError} from '../errors/proxy-down-error.js';
 import {RotateError} from '../errors/rotate-error.js';
-import {providerProofFields, type ProviderProvenEvent} from './lease-proof.js';
+import {LinkedLease, sendDestroy} from './linked-lease.js';
 import type {ClientMessage, LeaseEndReason} from './messages.js';
 import {newSealKeyPair} from './seal.js';
-import {SlotHeartbeats} from './slot-heartbeats.js';
-import {acceptProven, openLink} from './slot-proofs.js';
-import {clientProof, slotRequests, type Held, type SlotContext} from './slot-requests.js';
+import type {SlotEvents} from './slot-events.js';
+import {openLink} from './slot-proofs.js';
+import {slotRequests, type SlotContext} from './slot-requests.js';
 import {settleState, type SlotState} from './slot-state.js';
 
 export type {SlotPhase, SlotState} from './slot-state.js';
 export type {SlotContext} from './slot-requests.js';
+export type {SlotEvents, UnprovenMessage} from './slot-events.js';
 
-type Linked = Extract<SlotState, {phase: 'linked'}>;
-
-/** What a slot reports. `phase` carries every transition, so its client can keep its routing maps. */
-export type SlotEvents = {
-	phase: [next: SlotState, previous: SlotState];
-	linked: [ClientProxy];
-	ended: [ClientProxy, LeaseEndReason];
-	down: [ProxyDownError];
-	dropped: [ProxyDrop];
-	/** The proxy changed in place (a provider's update, or an exit caught up from a heartbeat answer). */
-	updated: [ClientProxy];
-	rotated: [ClientProxy, previousExitIp: string | undefined];
-	/** A provider's message about this slot's lease that did not prove the lease's secret (forged, replayed, or a link answer that does not open): ignored. */
-	unproven: [UnprovenMessage];
-	closed: [];
-};
-
-/** What is reported of a message ignored for want of proof. */
-export type UnprovenMessage = {readonly event: string; readonly providerId: string; readonly leaseId: string};
+const endedError = () => new RotateError('the lease ended');
+const destroyedError = () => new ClosedError('the proxy was destroyed');
 
 /**
- * One wanted proxy on the client side: asks for it, claims an offer, keeps the lease alive, and
- * (when `renew` is set) leases again by itself when the lease ends. Every request repeats until
- * answered, so a lost message only delays it.
+ * One wanted proxy on the client side: asks for it, claims an offer, holds the lease (a
+ * `LinkedLease`: heartbeats, rotations, the provider's proven messages), and (when `renew` is set)
+ * leases again by itself when the lease ends. Every request repeats until answered, so a lost
+ * message only delays it. The slot alone changes its phase.
  */
 export class LeaseSlot extends EventEmitter<SlotEvents> {
 	readonly id = uuidv4();
@@ -57,7 +41,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 
 	/** The leased proxy, while linked. */
 	get proxy(): ClientProxy | undefined {
-		return this.current.phase === 'linked' ? this.current.proxy : undefined;
+		return this.linked()?.proxy;
 	}
 
 	start(): void {
@@ -92,7 +76,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 
 	onLink(from: string, data: ClientMessage<'proxy:link'>): void {
 		const state = this.current;
-		if (state.phase === 'linked' && state.proxy.leaseId === data.lease.leaseId) {
+		if (state.phase === 'linked' && state.lease.proxy.leaseId === data.lease.leaseId) {
 			return;
 		}
 
@@ -102,39 +86,29 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			return;
 		}
 
-		const {secret, username, password} = opened;
-		const counters = {sentN: 0, heardN: 0};
 		if (state.phase !== 'linking' || state.offerId !== data.offerId || state.providerId !== from) {
 			// A lease we gave up on: hand it back at once rather than let it time out.
-			this.sendDestroy({providerId: from, leaseId: data.lease.leaseId, secret, counters});
+			sendDestroy(this.context, {providerId: from, leaseId: data.lease.leaseId, secret: opened.secret, counters: {sentN: 0, heardN: 0}});
 			return;
 		}
 
 		state.claim.resolve();
-		const {lease} = data;
-		const proxy = new ClientProxy(lease, from, {
+		const lease: LinkedLease = new LinkedLease({
+			context: this.context,
+			events: this,
+			providerId: from,
+			lease: data.lease,
+			opened,
 			destroy: async () => this.destroy(),
-			rotate: async () => this.rotate(),
-		}, {username, password});
-		const heartbeats = new SlotHeartbeats({
-			lease,
-			send: seq => void this.context.bus.sendMessage('proxy:heartbeat', from, {
-				leaseId: lease.leaseId,
-				seq,
-				...clientProof(this.context, {providerId: from, leaseId: lease.leaseId, secret, counters}, 'proxy:heartbeat', [seq]),
-			}),
-			expiresAt: () => proxy.expiresAt,
-			onSilent: () => {
-				this.lose(new ProxyDownError(proxy, 'no heartbeat answer from its provider'));
+			lost: error => {
+				this.lose(lease, error);
 			},
-			onExpired: () => {
-				// The provider's lease-end message was lost.
-				this.end('ttl');
+			ended: reason => {
+				this.end(lease, reason);
 			},
-			offline: this.context.offline(),
 		});
-		this.enter({phase: 'linked', proxy, providerId: from, secret, counters, heartbeats, rotation: undefined});
-		this.emit('linked', proxy);
+		this.enter({phase: 'linked', lease});
+		this.emit('linked', lease.proxy);
 	}
 
 	onDropLink(from: string, data: ClientMessage<'proxy:dropLink'>): void {
@@ -146,59 +120,19 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 	}
 
 	onHeartbeat(from: string, data: ClientMessage<'proxy:heartbeat'>): void {
-		const state = this.provenFrom(from, 'proxy:heartbeat', data, providerProofFields['proxy:heartbeat'](data));
-		if (state) {
-			state.heartbeats.heard();
-			// While rotating, the rotation's answer says what the exit is.
-			if (state.proxy.heard(data.expiresInMs, state.rotation ? undefined : data.exitIp)) {
-				this.emit('updated', state.proxy);
-			}
-		}
+		this.linked()?.onHeartbeat(from, data);
 	}
 
 	onLeaseEnd(from: string, data: ClientMessage<'proxy:leaseEnd'>): void {
-		const state = this.provenFrom(from, 'proxy:leaseEnd', data, providerProofFields['proxy:leaseEnd'](data));
-		if (state && data.reason === 'proxy-down') {
-			this.lose(new ProxyDownError(state.proxy, 'its provider reported it down'));
-		} else if (state) {
-			this.end(data.reason);
-		}
+		this.linked()?.onLeaseEnd(from, data);
 	}
 
 	onUpdate(from: string, data: ClientMessage<'proxy:update'>): void {
-		const state = data.lease.leaseId === data.leaseId ? this.provenFrom(from, 'proxy:update', data, providerProofFields['proxy:update'](data)) : undefined;
-		if (state) {
-			state.proxy.applyLease(data.lease, 'update');
-			this.emit('updated', state.proxy);
-		}
+		this.linked()?.onUpdate(from, data);
 	}
 
 	onRotate(from: string, data: ClientMessage<'proxy:rotate'>): void {
-		const state = data.ok && data.lease.leaseId !== data.leaseId ? undefined : this.provenFrom(from, 'proxy:rotate', data, providerProofFields['proxy:rotate'](data));
-		if (!state) {
-			return;
-		}
-
-		const {proxy, rotation} = state;
-		if (rotation?.rotateId !== data.rotateId) {
-			if (data.ok && data.lease.exitIp !== proxy.exitIp) {
-				// The answer to a rotation we stopped waiting for: the exit did change.
-				proxy.applyLease(data.lease, 'update');
-				this.emit('updated', proxy);
-			}
-
-			return;
-		}
-
-		if (!data.ok) {
-			rotation.request.reject(new RotateError(`rotation refused: ${data.reason}`));
-			return;
-		}
-
-		const previous = data.previousExitIp ?? proxy.exitIp;
-		proxy.applyLease(data.lease, 'rotated', previous);
-		this.emit('rotated', proxy, previous);
-		rotation.request.resolve();
+		this.linked()?.onRotate(from, data);
 	}
 
 	onDestroyed(from: string): void {
@@ -210,37 +144,22 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 
 	/** The bus went offline: heartbeat silence stops counting. */
 	offline(): void {
-		if (this.current.phase === 'linked') {
-			this.current.heartbeats.offline();
-		}
+		this.linked()?.offline();
 	}
 
 	/** The bus is back: heartbeat at once. */
 	online(): void {
-		if (this.current.phase === 'linked') {
-			this.current.heartbeats.online();
-		}
+		this.linked()?.online();
 	}
 
 	/** Change the exit of the leased proxy; resolves when the provider verified the new one. */
 	async rotate(): Promise<void> {
-		const state = this.current;
-		if (state.phase !== 'linked') {
+		const lease = this.linked();
+		if (!lease) {
 			throw new RotateError('the proxy is not leased any more');
 		}
 
-		if (state.rotation) {
-			throw new RotateError('a rotation of this proxy is already in progress');
-		}
-
-		const rotateId = uuidv4();
-		const request = slotRequests.rotate(this.context, this.held(state), rotateId, () => {
-			if (state.rotation?.rotateId === rotateId) {
-				state.rotation = undefined;
-			}
-		});
-		state.rotation = {rotateId, request};
-		return request.done;
+		return lease.rotate();
 	}
 
 	/** Give the lease back (or stop asking for one). Resolves when the provider confirmed or the wait ran out. */
@@ -259,9 +178,10 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			return;
 		}
 
-		state.rotation?.request.reject(new ClosedError('the proxy was destroyed'));
-		const {proxy, providerId} = state;
-		const release = slotRequests.release(this.context, this.held(state));
+		const {lease} = state;
+		lease.stop(destroyedError);
+		const {proxy, providerId} = lease;
+		const release = slotRequests.release(this.context, lease.held);
 		// Unanswered, the lease times out at the provider by itself: nothing more to do either way.
 		const released = release.done.catch(() => undefined).then(() => {
 			proxy.end('destroyed');
@@ -271,31 +191,9 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		return released;
 	}
 
-	private held({providerId, proxy, secret, counters}: Linked): Held {
-		return {providerId, leaseId: proxy.leaseId, secret, counters};
-	}
-
-	/** One `proxy:destroy`, not repeated (best effort: unanswered, the lease times out at the provider). */
-	private sendDestroy(held: Held): void {
-		void this.context.bus.sendMessage('proxy:destroy', held.providerId, {leaseId: held.leaseId, ...clientProof(this.context, held, 'proxy:destroy', [])});
-	}
-
-	/**
-	 * The linked state, when a message from `from` about `leaseId` concerns it and proves the lease's
-	 * secret with a new count; a message about it that does not is ignored and reported.
-	 */
-	private provenFrom(from: string, event: ProviderProvenEvent, data: {leaseId: string; n?: number; proof?: string}, own: Parameters<typeof acceptProven>[2]): Linked | undefined {
-		const state = this.current;
-		if (state.phase !== 'linked' || state.providerId !== from || state.proxy.leaseId !== data.leaseId) {
-			return undefined;
-		}
-
-		if (!acceptProven({event, from, to: this.context.bus.id, secret: state.secret, counters: state.counters}, data, own)) {
-			this.emit('unproven', {event, providerId: from, leaseId: data.leaseId});
-			return undefined;
-		}
-
-		return state;
+	/** The held lease, while linked. */
+	private linked(): LinkedLease | undefined {
+		return this.current.phase === 'linked' ? this.current.lease : undefined;
 	}
 
 	private request(wantingSince: number): void {
@@ -305,23 +203,21 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 	}
 
 	/** The lease is over; lease again when renewing. */
-	private end(reason: LeaseEndReason): void {
-		const state = this.current;
-		if (state.phase === 'linked') {
-			settleState(state, () => new RotateError('the lease ended'));
-			state.proxy.end(reason);
-			this.emit('ended', state.proxy, reason);
+	private end(lease: LinkedLease, reason: LeaseEndReason): void {
+		if (this.linked() === lease) {
+			lease.stop(endedError);
+			lease.proxy.end(reason);
+			this.emit('ended', lease.proxy, reason);
 			this.afterLoss();
 		}
 	}
 
-	private lose(error: ProxyDownError): void {
-		const state = this.current;
-		if (state.phase === 'linked') {
-			settleState(state, () => new RotateError('the lease ended'));
+	private lose(lease: LinkedLease, error: ProxyDownError): void {
+		if (this.linked() === lease) {
+			lease.stop(endedError);
 			// Best effort: if the provider still holds the lease, it can free the proxy now.
-			this.sendDestroy(this.held(state));
-			state.proxy.down(error);
+			lease.sendDestroy();
+			lease.proxy.down(error);
 			this.emit('down', error);
 			this.afterLoss();
 		}
@@ -342,7 +238,9 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			return;
 		}
 
-		if (state.phase === 'linked' || state.phase === 'closing') {
+		if (state.phase === 'linked') {
+			state.lease.proxy.end('closed');
+		} else if (state.phase === 'closing') {
 			state.proxy.end('closed');
 		}
 
@@ -352,7 +250,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 
 	private enter(next: SlotState): void {
 		const previous = this.current;
-		settleState(previous, () => new ClosedError('the proxy was destroyed'));
+		settleState(previous, destroyedError);
 		this.current = next;
 		this.emit('phase', next, previous);
 	}

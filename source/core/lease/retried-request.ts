@@ -27,7 +27,7 @@ export class RetriedRequest<T = void> {
 		const {send, retryMs, timeoutMs, timeoutError} = options;
 		if (timeoutMs !== undefined) {
 			this.deadline = setTimeout(() => {
-				this.reject(timeoutError?.() ?? new Error(`not answered within ${timeoutMs} ms`));
+				this.reject(timeoutError ?? (() => new Error(`not answered within ${timeoutMs} ms`)));
 			}, timeoutMs);
 		}
 
@@ -52,10 +52,13 @@ export class RetriedRequest<T = void> {
 		return settle !== undefined;
 	}
 
-	/** Settle with an error; false when it was already settled. */
-	reject(error: Error): boolean {
+	/**
+	 * Settle with an error; false when it was already settled. Given a function, the error is built
+	 * only if the request is still pending (an Error's stack trace is not free).
+	 */
+	reject(error: Error | (() => Error)): boolean {
 		const settle = this.finish();
-		settle?.reject(error);
+		settle?.reject(typeof error === 'function' ? error() : error);
 		return settle !== undefined;
 	}
 

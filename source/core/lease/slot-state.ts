@@ -1,17 +1,13 @@
 import type {ClientProxy} from '../client-proxy.js';
+import type {LinkedLease} from './linked-lease.js';
 import type {RetriedRequest} from './retried-request.js';
-import type {SlotHeartbeats} from './slot-heartbeats.js';
-import type {ProofCounters} from './slot-requests.js';
-
-/** A rotation the holder asked for, waiting for its answer. */
-export type SlotRotation = {readonly rotateId: string; readonly request: RetriedRequest};
 
 /**
  * Where one wanted proxy stands, each phase with exactly its own data:
  * - `idle`: made, not started;
  * - `requesting`: asking every provider (`proxy:request`, repeated) with `requestId`;
  * - `linking`: claiming `offerId` from `providerId` (`proxy:link`, repeated until the offer's TTL);
- * - `linked`: holding a lease, heartbeating it, maybe rotating it;
+ * - `linked`: holding a lease, heartbeating it, maybe rotating it (all the `LinkedLease`'s);
  * - `closing`: giving the lease back (`proxy:destroy`, repeated until answered or `destroyTimeoutMs`);
  * - `closed`: over for good.
  */
@@ -26,16 +22,7 @@ export type SlotState =
 		readonly providerId: string;
 		readonly claim: RetriedRequest;
 	}
-	| {
-		readonly phase: 'linked';
-		readonly proxy: ClientProxy;
-		readonly providerId: string;
-		readonly secret: string;
-		/** Counts of the proven messages about the lease, each way (docs/protocol.md §3.5). */
-		readonly counters: ProofCounters;
-		readonly heartbeats: SlotHeartbeats;
-		rotation: SlotRotation | undefined;
-	}
+	| {readonly phase: 'linked'; readonly lease: LinkedLease}
 	| {readonly phase: 'closing'; readonly proxy: ClientProxy; readonly providerId: string; readonly release: RetriedRequest; readonly released: Promise<void>}
 	| {readonly phase: 'closed'};
 
@@ -46,14 +33,27 @@ export function requestIdOf(state: SlotState): string | undefined {
 	return state.phase === 'requesting' || state.phase === 'linking' ? state.requestId : undefined;
 }
 
+/** The proxy this state holds or is giving back, if any. */
+export function proxyOf(state: SlotState): ClientProxy | undefined {
+	if (state.phase === 'linked') {
+		return state.lease.proxy;
+	}
+
+	return state.phase === 'closing' ? state.proxy : undefined;
+}
+
 /** The lease this state holds or is giving back, if any. */
 export function leaseIdOf(state: SlotState): string | undefined {
-	return state.phase === 'linked' || state.phase === 'closing' ? state.proxy.leaseId : undefined;
+	return proxyOf(state)?.leaseId;
 }
 
 /** The provider this state deals with, if any. */
 export function providerIdOf(state: SlotState): string | undefined {
-	return state.phase === 'linking' || state.phase === 'linked' || state.phase === 'closing' ? state.providerId : undefined;
+	if (state.phase === 'linked') {
+		return state.lease.providerId;
+	}
+
+	return state.phase === 'linking' || state.phase === 'closing' ? state.providerId : undefined;
 }
 
 /** Since when this slot has had no proxy (undefined while it has one, or is over). */
@@ -61,7 +61,7 @@ export function wantingSinceOf(state: SlotState): number | undefined {
 	return state.phase === 'requesting' || state.phase === 'linking' ? state.wantingSince : undefined;
 }
 
-/** Stop whatever the state was waiting for (a request, a claim, heartbeats, a rotation, a release). */
+/** Stop whatever the state was waiting for (a request, a claim, heartbeats, a rotation, a release); `error` is built only for a request still pending. */
 export function settleState(state: SlotState, error: () => Error): void {
 	switch (state.phase) {
 		case 'requesting': {
@@ -70,18 +70,17 @@ export function settleState(state: SlotState, error: () => Error): void {
 		}
 
 		case 'linking': {
-			state.claim.reject(error());
+			state.claim.reject(error);
 			break;
 		}
 
 		case 'linked': {
-			state.heartbeats.stop();
-			state.rotation?.request.reject(error());
+			state.lease.stop(error);
 			break;
 		}
 
 		case 'closing': {
-			state.release.reject(error());
+			state.release.reject(error);
 			break;
 		}
 
