@@ -97,6 +97,11 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 		return this.lease.exitIp;
 	}
 
+	/** True when another proxy in the cluster leaves through the same exit (the cluster has too few exits). */
+	get sharedExit(): boolean {
+		return this.lease.sharedExit === true;
+	}
+
 	/** `socks5h://user:pass@host:port`: SOCKS5 with DNS resolved by the proxy, with the lease's credentials. */
 	get url(): string {
 		return `socks5h://${this.userInfo()}@${formatHost(this.host)}:${this.port}`;

@@ -41,6 +41,8 @@ export const leaseInfoSchema = z.object({
 	port,
 	httpPort: port.optional(),
 	exitIp: z.string().max(64).optional(),
+	/** True when another proxy in the cluster leaves through the same exit (too few exits); absent otherwise. */
+	sharedExit: z.boolean().optional(),
 	/** Lease time left when the message was sent. */
 	expiresInMs: ms,
 	ttlMs: ms,
