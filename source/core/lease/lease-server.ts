@@ -278,7 +278,7 @@ export class LeaseServer {
 			return;
 		}
 
-		void this.rotations.request(check.lease, data.rotateId);
+		void this.rotations.request(check.lease, data.rotateId, data.failure);
 	}
 
 	/** The lease book's holder check of a client's proven message; a forged or replayed one (counted by the book) is reported too. */

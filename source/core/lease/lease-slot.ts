@@ -1,4 +1,5 @@
 import {EventEmitter} from 'node:events';
+import type {ExitFailure} from '../../tor/exit-registry.js';
 import {v4 as uuidv4} from 'uuid';
 import {ClientProxy} from '../client-proxy.js';
 import type {ProxyDrop} from '../client-events.js';
@@ -114,7 +115,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		const {lease} = data;
 		const proxy = new ClientProxy(lease, from, {
 			destroy: async () => this.destroy(),
-			rotate: async () => this.rotate(),
+			rotate: async failure => this.rotate(failure),
 		}, {username, password});
 		const heartbeats = new SlotHeartbeats({
 			lease,
@@ -223,7 +224,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 	}
 
 	/** Change the exit of the leased proxy; resolves when the provider verified the new one. */
-	async rotate(): Promise<void> {
+	async rotate(failure?: ExitFailure): Promise<void> {
 		const state = this.current;
 		if (state.phase !== 'linked') {
 			throw new RotateError('the proxy is not leased any more');
@@ -238,7 +239,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			if (state.rotation?.rotateId === rotateId) {
 				state.rotation = undefined;
 			}
-		});
+		}, failure);
 		state.rotation = {rotateId, request};
 		return request.done;
 	}
