@@ -32,7 +32,7 @@ const maxCheckRounds = 3;
  * Choose an exit nobody else holds (in this pool, and in the cluster when a registry is given:
  * claimed there before it is pinned), pin it, and prove traffic leaves through it from a new
  * address; the allocator records it. Exits the cluster avoids are tried only when nothing else is
- * left. When every working exit is held by someone else, one is shared (`shared: true`); the old
+ * left, not even an exit to share. When every working exit is held by someone else, one is shared (`shared: true`); the old
  * exit address is never given back. Rejects with NoExitError when nothing works.
  */
 export async function pinNewExit(pinning: ExitPinning): Promise<PinnedExit> {
@@ -48,8 +48,9 @@ export async function pinNewExit(pinning: ExitPinning): Promise<PinnedExit> {
 	let attempts = 0;
 	while (attempts < maxPinAttempts) {
 		let relay = allocator.choose(id, relays, exclude);
-		if (!relay && avoided.size > 0) {
-			// Nothing but avoided exits left: an avoided exit beats none.
+		if (!relay && avoided.size > 0 && !shared) {
+			// Nothing but avoided exits left, not even one to share: an avoided exit beats none.
+			// (Sharing a working exit beats a free one known to be blocked.)
 			log(`${id}: only avoided exits are left; trying them`);
 			for (const fingerprint of avoided) {
 				exclude.delete(fingerprint);
