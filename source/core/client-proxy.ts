@@ -149,7 +149,7 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 	/**
 	 * Report that the current exit failed (`blocked`, `captcha`, `rate-limited`; for one `domain` when
 	 * given): the provider records it so every provider of the cluster avoids that exit for a while
-	 * (docs/protocol.md §8.3), and moves this proxy to another exit at once. Resolves like rotate().
+	 * (docs/protocol.md §10.3), and moves this proxy to another exit at once. Resolves like rotate().
 	 */
 	async reportFailure(kind: ExitFailureKind, {domain}: {domain?: string} = {}): Promise<ClientProxy> {
 		const failure: ExitFailure = domain === undefined ? {kind} : {kind, domain};

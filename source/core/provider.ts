@@ -32,7 +32,7 @@ export type ProviderOptions = {
 	 */
 	front?: ProviderFrontOptions;
 	/**
-	 * The cluster's exit registry in Redis (docs/protocol.md §8), for a backend with exits of its own
+	 * The cluster's exit registry in Redis (docs/protocol.md §10), for a backend with exits of its own
 	 * (Tor): exits claimed cluster-wide, reported ones avoided. On unless `false`.
 	 */
 	exits?: false | {claimTtlMs?: number};

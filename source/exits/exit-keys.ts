@@ -1,4 +1,4 @@
-/** The Redis keys of one namespace's exit registry (docs/protocol.md §8), built once. */
+/** The Redis keys of one namespace's exit registry (docs/protocol.md §10), built once. */
 export class ExitKeys {
 	/** The sorted set of avoided exits: member the fingerprint, score the epoch ms the avoidance ends. */
 	readonly avoidedSet: string;

@@ -19,7 +19,7 @@ export type RedisExitRegistryOptions = {
 const storedReport = z.object({kind: z.enum(exitFailureKinds), domain: z.string().max(253).optional(), untilMs: z.number()});
 
 /**
- * The cluster's exit registry over Redis (docs/protocol.md §8): claims are `SET NX PX`, renewed and
+ * The cluster's exit registry over Redis (docs/protocol.md §10): claims are `SET NX PX`, renewed and
  * released by Lua scripts that compare the holder first; avoided exits are keys with expiries plus
  * a sorted set to list them. Its own connection, closed by close(); nothing is queued while offline
  * (a command then fails at once, and pinning goes on without the cluster's view).

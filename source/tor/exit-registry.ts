@@ -9,7 +9,7 @@ export type ExitFailure = {kind: ExitFailureKind; domain?: string};
 export type AvoidedExit = {fingerprint: string; kind: ExitFailureKind; domain?: string; untilMs: number};
 
 /**
- * Exits as a resource shared by every provider of a cluster (docs/protocol.md §8). The Tor layer
+ * Exits as a resource shared by every provider of a cluster (docs/protocol.md §10). The Tor layer
  * only knows this interface; the provider's process implements it over Redis
  * (source/exits/redis-exit-registry.ts). `instanceId` is the pool's instance; the registry adds
  * its owner (the provider) to make the holder unique in the cluster.

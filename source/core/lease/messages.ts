@@ -78,7 +78,7 @@ export const providerInbound = {
 	'proxy:decline': z.object({offerId: id}),
 	'proxy:heartbeat': z.object({leaseId: id, seq: z.number().int().min(0), n, proof}),
 	'proxy:destroy': z.object({leaseId: id, n, proof}),
-	/** `failure`: the holder reports that the current exit failed it; the provider records it (§8.3) and rotates. */
+	/** `failure`: the holder reports that the current exit failed it; the provider records it (§10.3) and rotates. */
 	'proxy:rotate': z.object({leaseId: id, rotateId: id, n, proof, failure: exitFailureSchema.optional()}),
 };
 
