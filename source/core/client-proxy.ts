@@ -2,6 +2,7 @@ import {EventEmitter} from 'node:events';
 import type {ProxyDownError} from './errors/proxy-down-error.js';
 import type {LeaseCredentials} from './lease/lease-credentials.js';
 import type {LeaseEndReason, LeaseInfo} from './lease/messages.js';
+import type {ExitFailure, ExitFailureKind} from '../tor/exit-registry.js';
 
 export type ClientProxyEvents = {
 	/** The exit changed on request; the lease goes on. */
@@ -15,7 +16,7 @@ export type ClientProxyEvents = {
 
 export type ProxyController = {
 	destroy(): Promise<void>;
-	rotate(): Promise<void>;
+	rotate(failure?: ExitFailure): Promise<void>;
 };
 
 export type ClientProxyState = 'active' | 'ended';
@@ -97,6 +98,11 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 		return this.lease.exitIp;
 	}
 
+	/** True when another proxy in the cluster leaves through the same exit (the cluster has too few exits). */
+	get sharedExit(): boolean {
+		return this.lease.sharedExit === true;
+	}
+
 	/** `socks5h://user:pass@host:port`: SOCKS5 with DNS resolved by the proxy, with the lease's credentials. */
 	get url(): string {
 		return `socks5h://${this.userInfo()}@${formatHost(this.host)}:${this.port}`;
@@ -137,6 +143,17 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 	/** Keep the lease, change the exit; resolves once the provider verified the new exit. */
 	async rotate(): Promise<ClientProxy> {
 		await this.controller.rotate();
+		return this;
+	}
+
+	/**
+	 * Report that the current exit failed (`blocked`, `captcha`, `rate-limited`; for one `domain` when
+	 * given): the provider records it so every provider of the cluster avoids that exit for a while
+	 * (docs/protocol.md §10.3), and moves this proxy to another exit at once. Resolves like rotate().
+	 */
+	async reportFailure(kind: ExitFailureKind, {domain}: {domain?: string} = {}): Promise<ClientProxy> {
+		const failure: ExitFailure = domain === undefined ? {kind} : {kind, domain};
+		await this.controller.rotate(failure);
 		return this;
 	}
 

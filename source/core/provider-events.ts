@@ -1,3 +1,4 @@
+import type {AvoidedExit} from '../tor/exit-registry.js';
 import type {FrontRefusal} from '../front/front-events.js';
 import type {InstanceSnapshot, ProxyEndpoint} from '../pool/pool-backend.js';
 import type {LeaseEnd, LeaseSnapshot} from './lease/lease-records.js';
@@ -29,6 +30,8 @@ export type ProviderEvents = {
 	refused: [FrontRefusal];
 	/** A lease ended with connections open through the front: they were closed. */
 	revoked: [leaseId: string, closed: number];
+	/** A holder reported its exit failed: the cluster avoids that exit until `untilMs` (the proxy rotates). */
+	'exit-avoided': [AvoidedExit & {proxyId: string; leaseId: string; exitIp?: string}];
 	log: [message: string];
 	/** Connection trouble and other problems that stop nothing. */
 	warning: [Error];

@@ -12,6 +12,8 @@ import {ClosedError} from './errors/closed-error.js';
 import {isStopped, type Status} from './status.js';
 import {Front, type FrontLimits, type FrontPorts, type FrontStats} from '../front/front.js';
 import type {FrontAddress} from './lease/lease-access.js';
+import {RedisExitRegistry} from '../exits/redis-exit-registry.js';
+import type {AvoidedExit} from '../tor/exit-registry.js';
 
 export type ProviderOptions = {
 	/** redis:// or rediss:// URL, or ioredis options. Default: REDIS_URL, else redis://127.0.0.1:6379. */
@@ -29,6 +31,11 @@ export type ProviderOptions = {
 	 * (fine for the in-memory backend's pretend proxies, or a provider used only on this machine).
 	 */
 	front?: ProviderFrontOptions;
+	/**
+	 * The cluster's exit registry in Redis (docs/protocol.md §10), for a backend with exits of its own
+	 * (Tor): exits claimed cluster-wide, reported ones avoided. On unless `false`.
+	 */
+	exits?: false | {claimTtlMs?: number};
 	/** Test hook: drop this share of incoming messages. */
 	testDropRate?: number;
 };
@@ -61,6 +68,7 @@ export class Provider extends EventEmitter<ProviderEvents> {
 	readonly hostname = os.hostname();
 	private readonly server: LeaseServer;
 	private readonly front: Front | undefined;
+	private readonly exits: RedisExitRegistry | undefined;
 	private frontAddress: FrontAddress | undefined;
 	private starting: Promise<void> | undefined;
 	private connecting: Promise<void> | undefined;
@@ -101,6 +109,11 @@ export class Provider extends EventEmitter<ProviderEvents> {
 			advertiseHost: options.advertiseHost,
 			front: front && {address: () => this.frontAddress, revoke: leaseId => front.revoke(leaseId)},
 		});
+		if (options.exits !== false && this.backend.useExitRegistry) {
+			this.exits = new RedisExitRegistry({redis: options.redis ?? process.env.REDIS_URL, namespace: this.bus.namespace, owner: this.bus.id, claimTtlMs: options.exits?.claimTtlMs, name: 'nightcrawler-provider-exits'});
+			this.backend.useExitRegistry(this.exits);
+		}
+
 		this.backend.events.on('instance-change', snapshot => this.emit('instance-change', snapshot));
 		this.backend.events.on('log', message => this.emit('log', message));
 	}
@@ -164,10 +177,17 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		const connected = this.bus.connect();
 		this.updateStatus();
 		try {
-			await Promise.all([connected, this.openFront()]);
+			await Promise.all([connected, this.openFront(), this.connectExits()]);
 		} finally {
 			this.updateStatus();
 		}
+	}
+
+	/** The exit registry's own connection: failing it does not fail the start (pins then keep apart within this pool only). */
+	private async connectExits(): Promise<void> {
+		await this.exits?.connect().catch((error: unknown) => {
+			this.emit('warning', new Error('the exit registry could not connect; exits are not claimed cluster-wide until it does', {cause: error}));
+		});
 	}
 
 	private async openFront(): Promise<void> {
@@ -209,6 +229,11 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		return this.server.leaseSnapshots();
 	}
 
+	/** The exits the whole cluster avoids now (reported failures), for displays; none without exits of its own. */
+	async avoidedExits(): Promise<AvoidedExit[]> {
+		return (await this.backend.avoidedExits?.()) ?? [];
+	}
+
 	/** Give one instance a new exit; its lease holder, if any, keeps the lease and is told. */
 	async rotateInstance(id: string): Promise<void> {
 		await this.server.rotateProxy(id);
@@ -229,7 +254,7 @@ export class Provider extends EventEmitter<ProviderEvents> {
 		this.status = 'stopping';
 		// Every step runs, whatever an earlier one did: Tor must stop even if Redis is gone.
 		// The front stops after the leases ended (each revoked) and before Tor, so nothing is relayed to a dying Tor.
-		const steps = [async () => this.server.stop(), async () => this.front?.stop(), async () => this.backend.stop(), async () => this.bus.close()];
+		const steps = [async () => this.server.stop(), async () => this.front?.stop(), async () => this.backend.stop(), async () => this.exits?.close(), async () => this.bus.close()];
 		const failures: unknown[] = [];
 		for (const step of steps) {
 			try {

@@ -121,7 +121,8 @@ export class SessionTable extends EventEmitter<SessionTableEvents> {
 
 		// Connections still open would stay on the old exit: they go now, and new ones wait for the new exit.
 		this.options.connections.revoke(key);
-		await proxy.rotate();
+		// A failure is reported to the cluster (the exit is avoided by every provider for a while) as it rotates.
+		await (cause === 'failure' ? proxy.reportFailure('blocked') : proxy.rotate());
 		record.rotations++;
 		this.options.connections.revoke(key);
 		const change = {key, exitIp: proxy.exitIp, previousExitIp};

@@ -1,4 +1,5 @@
 import type {EventEmitter} from 'node:events';
+import type {AvoidedExit, ExitFailure, ExitRegistry} from '../tor/exit-registry.js';
 
 /** A proxy the pool can lease out. */
 export type ProxyEndpoint = {
@@ -10,6 +11,8 @@ export type ProxyEndpoint = {
 	readonly httpPort?: number;
 	/** The verified exit IP, when known. */
 	readonly exitIp?: string;
+	/** True when another proxy in the cluster leaves through the same exit (not enough exits to go round). */
+	readonly sharedExit?: boolean;
 };
 
 export type InstanceState = 'starting' | 'ready' | 'rotating' | 'restarting' | 'down' | 'stopped';
@@ -55,4 +58,16 @@ export type PoolBackend = {
 	/** Restart one instance (it goes down, then ready again). */
 	restart(id: string): Promise<void>;
 	snapshot(): InstanceSnapshot[];
+	/**
+	 * Optional: take the cluster's exit registry (claims, avoided exits) before start(). A backend
+	 * without exits of its own (the in-memory one) has no such method.
+	 */
+	useExitRegistry?(registry: ExitRegistry): void;
+	/**
+	 * Optional: traffic through the proxy's current exit failed; record it so the cluster avoids that
+	 * exit. Resolves with what was recorded (undefined when the exit is unknown). The caller rotates.
+	 */
+	reportFailure?(id: string, failure: ExitFailure): Promise<AvoidedExit | undefined>;
+	/** Optional: the exits the cluster avoids now, for displays. */
+	avoidedExits?(): Promise<AvoidedExit[]>;
 };

@@ -1,6 +1,7 @@
 import type {RouterStatus} from './control/router-status.js';
 
-type Assignment = {fingerprint: string; ip?: string};
+/** `shared`: pinned although another holder in the cluster has the exit (no claim of ours to renew or release). */
+export type ExitAssignment = {fingerprint: string; ip?: string; shared?: boolean};
 
 /**
  * Which exit relay each instance of one pool is pinned to. Hands out exits no other instance
@@ -8,7 +9,7 @@ type Assignment = {fingerprint: string; ip?: string};
  * has enough of them, and a rotation does not come back to an exit used a moment ago.
  */
 export class ExitAllocator {
-	private readonly assigned = new Map<string, Assignment>();
+	private readonly assigned = new Map<string, ExitAssignment>();
 	private readonly lastUsed = new Map<string, number>();
 	private clock = 0;
 
@@ -40,16 +41,32 @@ export class ExitAllocator {
 		return best;
 	}
 
-	assign(instanceId: string, fingerprint: string, ip?: string): void {
-		this.assigned.set(instanceId, {fingerprint, ip});
+	assign(instanceId: string, fingerprint: string, ip?: string, shared = false): void {
+		this.assigned.set(instanceId, {fingerprint, ip, ...(shared ? {shared} : {})});
 		this.lastUsed.set(fingerprint, ++this.clock);
 	}
 
-	release(instanceId: string): void {
+	/** Forget the instance's exit; returns what it was, so a claim on it can be released. */
+	release(instanceId: string): ExitAssignment | undefined {
+		const assignment = this.assigned.get(instanceId);
 		this.assigned.delete(instanceId);
+		return assignment;
 	}
 
-	current(instanceId: string): Assignment | undefined {
+	/** The instance's claim was lost to another holder: it now shares its exit. */
+	markShared(instanceId: string): void {
+		const assignment = this.assigned.get(instanceId);
+		if (assignment) {
+			this.assigned.set(instanceId, {...assignment, shared: true});
+		}
+	}
+
+	/** Every instance's exit, for renewing claims. */
+	entries(): Array<[instanceId: string, assignment: ExitAssignment]> {
+		return [...this.assigned.entries()];
+	}
+
+	current(instanceId: string): ExitAssignment | undefined {
 		return this.assigned.get(instanceId);
 	}
 

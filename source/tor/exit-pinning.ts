@@ -1,6 +1,7 @@
 import type {RouterStatus} from './control/router-status.js';
 import type {TorControl} from './control/tor-control.js';
 import type {ExitAllocator} from './exit-allocator.js';
+import type {ExitRegistry} from './exit-registry.js';
 import {checkExit} from './exit-check.js';
 import {NoExitError} from './errors/no-exit-error.js';
 
@@ -14,61 +15,132 @@ export type ExitPinning = {
 	checkUrl: string;
 	checkTimeoutMs: number;
 	allocator: ExitAllocator;
+	/** The cluster's exits: claimed before pinning, avoided when burnt. Without it, only this pool's instances are kept apart. */
+	registry?: ExitRegistry;
 	/** The exit being replaced: never chosen again, and its address never given back. */
 	previous: {fingerprint?: string; ip?: string};
 	log: (message: string) => void;
 };
 
-/** An exit relay pinned and proven by a request that left through it. */
-export type PinnedExit = {fingerprint: string; ip: string};
+/** An exit relay pinned and proven by a request that left through it; `shared` when another holder in the cluster has it too. */
+export type PinnedExit = {fingerprint: string; ip: string; shared: boolean};
 
 const maxPinAttempts = 6;
 const maxCheckRounds = 3;
 
 /**
- * Choose an exit nobody else holds, pin it, and prove traffic leaves through it from a new
- * address; the allocator records it. When every working exit is held by another instance, one is
- * shared; the old exit address is never given back. Rejects with NoExitError when nothing works.
+ * Choose an exit nobody else holds (in this pool, and in the cluster when a registry is given:
+ * claimed there before it is pinned), pin it, and prove traffic leaves through it from a new
+ * address; the allocator records it. Exits the cluster avoids are tried only when nothing else is
+ * left, not even an exit to share. When every working exit is held by someone else, one is shared (`shared: true`); the old
+ * exit address is never given back. Rejects with NoExitError when nothing works.
  */
 export async function pinNewExit(pinning: ExitPinning): Promise<PinnedExit> {
-	const {id, control, allocator, previous, log} = pinning;
+	const {id, control, allocator, registry, previous, log} = pinning;
 	const relays: RouterStatus[] = await control.getExitRelays();
 	const exclude = new Set<string>(previous.fingerprint ? [previous.fingerprint] : []);
+	const avoided = await avoidedAmong(registry, relays, exclude, log);
+	for (const fingerprint of avoided) {
+		exclude.add(fingerprint);
+	}
+
 	let shared: RouterStatus | undefined;
-	for (let attempt = 0; attempt < maxPinAttempts; attempt++) {
-		const relay = allocator.choose(id, relays, exclude);
+	let attempts = 0;
+	while (attempts < maxPinAttempts) {
+		let relay = allocator.choose(id, relays, exclude);
+		if (!relay && avoided.size > 0 && !shared) {
+			// Nothing but avoided exits left, not even one to share: an avoided exit beats none.
+			// (Sharing a working exit beats a free one known to be blocked.)
+			log(`${id}: only avoided exits are left; trying them`);
+			for (const fingerprint of avoided) {
+				exclude.delete(fingerprint);
+			}
+
+			avoided.clear();
+			relay = allocator.choose(id, relays, exclude);
+		}
+
 		if (!relay) {
 			break;
 		}
 
 		exclude.add(relay.fingerprint);
 		// eslint-disable-next-line no-await-in-loop
+		if (registry && !(await claim(registry, relay, id, log))) {
+			shared ??= relay;
+			continue;
+		}
+
+		attempts++;
+		// eslint-disable-next-line no-await-in-loop
 		const ip = await pinAndCheck(pinning, relay);
 		if (ip === undefined || ip === previous.ip) {
+			// eslint-disable-next-line no-await-in-loop
+			await registry?.release(relay.fingerprint, id).catch(() => undefined);
 			continue;
 		}
 
 		if (allocator.ipsInUse(id).has(ip)) {
 			log(`${id}: exit ${relay.nickname} leaves from ${ip}, already in use; trying another exit`);
+			// eslint-disable-next-line no-await-in-loop
+			await registry?.release(relay.fingerprint, id).catch(() => undefined);
 			shared ??= relay;
 			continue;
 		}
 
-		return assign(pinning, relay, ip);
+		return assign(pinning, relay, ip, false);
 	}
 
 	const ip = shared ? await pinAndCheck(pinning, shared) : undefined;
 	if (shared && ip !== undefined && ip !== previous.ip) {
 		log(`${id}: every other exit is in use; sharing ${shared.nickname} (${ip})`);
-		return assign(pinning, shared, ip);
+		return assign(pinning, shared, ip, true);
 	}
 
 	throw new NoExitError(`${id}: no usable exit found (tried ${exclude.size})`);
 }
 
-function assign({id, allocator}: ExitPinning, relay: RouterStatus, ip: string): PinnedExit {
-	allocator.assign(id, relay.fingerprint, ip);
-	return {fingerprint: relay.fingerprint, ip};
+/** The candidates the cluster avoids now (none when the registry cannot be asked: pinning goes on). */
+async function avoidedAmong(registry: ExitRegistry | undefined, relays: readonly RouterStatus[], exclude: ReadonlySet<string>, log: (message: string) => void): Promise<Set<string>> {
+	if (!registry) {
+		return new Set();
+	}
+
+	try {
+		const flags = await Promise.all(relays.map(async relay => (exclude.has(relay.fingerprint) ? false : registry.isAvoided(relay.fingerprint))));
+		return new Set(relays.filter((_, index) => flags[index]).map(relay => relay.fingerprint));
+	} catch (error) {
+		log(`exit registry unavailable, not avoiding reported exits: ${error instanceof Error ? error.message : String(error)}`);
+		return new Set();
+	}
+}
+
+/**
+ * Claim `relay` in the cluster. A registry that cannot be reached does not stop pinning: the
+ * exit is taken as unclaimed (unique in this pool only) and the failure logged.
+ */
+async function claim(registry: ExitRegistry, relay: RouterStatus, id: string, log: (message: string) => void): Promise<boolean> {
+	try {
+		const claimed = await registry.claim(relay.fingerprint, id);
+		if (!claimed) {
+			log(`${id}: exit ${relay.nickname} is held by another provider; trying another exit`);
+		}
+
+		return claimed;
+	} catch (error) {
+		log(`${id}: could not claim exit ${relay.nickname} in the cluster: ${error instanceof Error ? error.message : String(error)}`);
+		return true;
+	}
+}
+
+function assign({id, allocator, registry, previous}: ExitPinning, relay: RouterStatus, ip: string, shared: boolean): PinnedExit {
+	allocator.assign(id, relay.fingerprint, ip, shared);
+	if (registry && previous.fingerprint && previous.fingerprint !== relay.fingerprint) {
+		// The old exit is free for the cluster again (only if still ours: compare-and-delete).
+		void registry.release(previous.fingerprint, id).catch(() => undefined);
+	}
+
+	return {fingerprint: relay.fingerprint, ip, shared};
 }
 
 /**

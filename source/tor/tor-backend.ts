@@ -13,6 +13,7 @@ import {PortInUseError} from './errors/port-in-use-error.js';
 import {TorNotFoundError} from './errors/tor-not-found-error.js';
 import {TorrcFileError} from './errors/torrc-file-error.js';
 import {ExitAllocator} from './exit-allocator.js';
+import type {AvoidedExit, ExitFailure, ExitRegistry} from './exit-registry.js';
 import {TorInstance, type InstancePorts} from './tor-instance.js';
 
 /**
@@ -52,6 +53,12 @@ export type TorBackendOptions = {
 	 */
 	healthTimeoutMs?: number;
 	stopTimeoutMs?: number;
+	/**
+	 * The cluster's exits: each instance claims its exit there before pinning it (released on
+	 * rotation and stop, renewed while held) and skips exits the cluster avoids. A Provider hands
+	 * its own in (useExitRegistry) when none is given.
+	 */
+	exitRegistry?: ExitRegistry;
 };
 
 /** A pool of real Tor processes, each a proxy with a pinned and verified exit. */
@@ -63,8 +70,34 @@ export class TorBackend implements PoolBackend {
 	private starting: Promise<void> | undefined;
 	private stopping: Promise<void> | undefined;
 	private heldPorts: HeldPorts | undefined;
+	private registry: ExitRegistry | undefined;
+	private renewTimer: NodeJS.Timeout | undefined;
 
-	constructor(private readonly options: TorBackendOptions = {}) {}
+	constructor(private readonly options: TorBackendOptions = {}) {
+		this.registry = options.exitRegistry;
+	}
+
+	/** Take the cluster's exit registry: before start() (instances created earlier keep none); one given in the options wins. */
+	useExitRegistry(registry: ExitRegistry): void {
+		this.registry ??= registry;
+	}
+
+	/** Record that traffic through the instance's current exit failed: the cluster avoids that exit. */
+	async reportFailure(id: string, failure: ExitFailure): Promise<AvoidedExit | undefined> {
+		const fingerprint = this.get(id).exitRelay;
+		if (!fingerprint || !this.registry) {
+			return undefined;
+		}
+
+		const avoided = await this.registry.report(fingerprint, failure);
+		this.events.emit('log', `${id}: exit ${fingerprint.slice(0, 8)} reported ${failure.kind}${failure.domain ? ` for ${failure.domain}` : ''}; avoided by the cluster until ${new Date(avoided.untilMs).toISOString()}`);
+		return avoided;
+	}
+
+	/** The exits the cluster avoids now (none without a registry). */
+	async avoidedExits(): Promise<AvoidedExit[]> {
+		return this.registry ? this.registry.avoided() : [];
+	}
 
 	/** Fail early, with the install hint, when the tor binary is missing. */
 	static async assertTorAvailable(torPath = 'tor'): Promise<void> {
@@ -128,6 +161,7 @@ export class TorBackend implements PoolBackend {
 				torrcLines,
 				checkUrl,
 				allocator: this.allocator,
+				registry: this.registry,
 				bootstrapTimeoutMs: this.options.bootstrapTimeoutMs ?? 180_000,
 				checkTimeoutMs: this.options.checkTimeoutMs ?? 30_000,
 				healthIntervalMs: this.options.healthIntervalMs ?? 60_000,
@@ -147,8 +181,40 @@ export class TorBackend implements PoolBackend {
 		this.throwIfStopping();
 		// Held until now, so nothing else could take them; Tor binds them a moment later.
 		await this.heldPorts?.release();
+		this.scheduleRenewals();
 		// All at once, not one by one.
 		await Promise.all([...this.instances.values()].map(async instance => instance.start()));
+	}
+
+	/** Renew every claim this pool holds; a claim another holder took meanwhile makes that proxy one that shares its exit. */
+	private scheduleRenewals(): void {
+		const {registry} = this;
+		if (!registry) {
+			return;
+		}
+
+		this.renewTimer = setInterval(() => {
+			for (const [id, assignment] of this.allocator.entries()) {
+				if (assignment.shared) {
+					continue;
+				}
+
+				registry.renew(assignment.fingerprint, id).then(held => {
+					// Still the same exit (not rotated away meanwhile), and lost to someone else.
+					if (!held && this.allocator.current(id)?.fingerprint === assignment.fingerprint) {
+						this.allocator.markShared(id);
+						const instance = this.instances.get(id);
+						this.events.emit('log', `${id}: another provider holds exit ${assignment.fingerprint.slice(0, 8)} now; it is shared`);
+						if (instance) {
+							this.events.emit('proxy-update', instance.endpoint);
+						}
+					}
+				}, (error: unknown) => {
+					this.events.emit('log', `${id}: could not renew the claim on exit ${assignment.fingerprint.slice(0, 8)}: ${error instanceof Error ? error.message : String(error)}`);
+				});
+			}
+		}, registry.renewIntervalMs);
+		this.renewTimer.unref();
 	}
 
 	private throwIfStopping(): void {
@@ -200,6 +266,7 @@ export class TorBackend implements PoolBackend {
 	/** Stop every Tor (SIGTERM, then SIGKILL after a timeout) and unlock the data directories. Idempotent. */
 	async stop(): Promise<void> {
 		this.stopping ??= (async () => {
+			clearInterval(this.renewTimer);
 			await this.heldPorts?.release();
 			await Promise.all([...this.instances.values()].map(async instance => instance.stop()));
 			await Promise.all(this.locks.map(async lock => lock.release()));

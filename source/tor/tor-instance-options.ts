@@ -1,5 +1,6 @@
 import type {InstanceSnapshot, ProxyEndpoint} from '../pool/pool-backend.js';
 import type {ExitAllocator} from './exit-allocator.js';
+import type {ExitRegistry} from './exit-registry.js';
 
 export type TorInstanceOptions = {
 	id: string;
@@ -12,6 +13,8 @@ export type TorInstanceOptions = {
 	torrcLines: string[];
 	checkUrl: string;
 	allocator: ExitAllocator;
+	/** The cluster's exits (claims, avoided exits), when the pool is part of one. */
+	registry?: ExitRegistry;
 	bootstrapTimeoutMs: number;
 	checkTimeoutMs: number;
 	/** How often a ready instance proves its exit still works (0: never). */

@@ -56,7 +56,13 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 
 	get endpoint(): ProxyEndpoint {
 		const {id, host} = this.options;
-		return {id, host, port: this.ports.socksPort, httpPort: this.ports.httpTunnelPort, exitIp: this.exitIp};
+		const shared = this.exitFingerprint !== undefined && this.options.allocator.current(id)?.shared === true;
+		return {id, host, port: this.ports.socksPort, httpPort: this.ports.httpTunnelPort, exitIp: this.exitIp, ...(shared ? {sharedExit: true} : {})};
+	}
+
+	/** The relay the instance is pinned to now, if any. */
+	get exitRelay(): string | undefined {
+		return this.exitFingerprint;
 	}
 
 	/** What the pool shows: the lifecycle status, with `rotating` and `restarting` told apart. */
@@ -116,7 +122,7 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 			this.setStatus('stopping');
 			clearTimeout(this.restartTimer);
 			this.stopHealthChecks?.();
-			this.options.allocator.release(this.id);
+			await this.releaseExit();
 			await this.process?.stop({timeoutMs: this.options.stopTimeoutMs});
 			this.setStatus('stopped');
 		})();
@@ -191,7 +197,7 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 
 	/** Pin an exit other than the current one (see exit-pinning.ts) and serve it. */
 	private async pinNewExit(tor: TorProcess): Promise<void> {
-		const {id, host, checkUrl, checkTimeoutMs, allocator} = this.options;
+		const {id, host, checkUrl, checkTimeoutMs, allocator, registry} = this.options;
 		const exit = await pinNewExit({
 			id,
 			control: tor.control,
@@ -200,12 +206,23 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 			checkUrl,
 			checkTimeoutMs,
 			allocator,
+			registry,
 			previous: {fingerprint: this.exitFingerprint, ip: this.exitIp},
 			log: message => this.emit('log', message),
 		});
 		this.exitFingerprint = exit.fingerprint;
 		this.exitIp = exit.ip;
 		this.lastError = undefined;
+	}
+
+	/** Forget the exit here and give up its claim in the cluster (only ours: the registry compares). */
+	private async releaseExit(): Promise<void> {
+		const assignment = this.options.allocator.release(this.id);
+		if (assignment && !assignment.shared) {
+			await this.options.registry?.release(assignment.fingerprint, this.id).catch((error: unknown) => {
+				this.emit('log', `${this.id}: could not release exit ${assignment.fingerprint.slice(0, 8)}: ${firstLine(error)}`);
+			});
+		}
 	}
 
 	private scheduleHealthChecks(tor: TorProcess): void {
@@ -243,7 +260,7 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 	/** Tor ended (or could not start): tell the pool, and restart it after a backoff unless we are stopping. */
 	private onExit(reason: string): void {
 		this.stopHealthChecks?.();
-		this.options.allocator.release(this.id);
+		void this.releaseExit();
 		this.exitFingerprint = undefined;
 		if (isStopped(this.status)) {
 			return;

@@ -171,7 +171,7 @@ export class ClientMessages {
 			return;
 		}
 
-		void this.options.rotations.request(check.lease, data.rotateId);
+		void this.options.rotations.request(check.lease, data.rotateId, data.failure);
 	}
 
 	/** The lease book's holder check of a client's proven message; a forged or replayed one (counted by the book) is reported too. */

@@ -26,6 +26,7 @@ export function leaseInfoOf(lease: Lease, endpoint: ProxyEndpoint, timings: Prov
 		port: entrance.port,
 		...(entrance.httpPort === undefined ? {} : {httpPort: entrance.httpPort}),
 		exitIp: endpoint.exitIp,
+		...(endpoint.sharedExit ? {sharedExit: true} : {}),
 		expiresInMs: Math.max(0, lease.expiresAt - Date.now()),
 		ttlMs: timings.leaseTtlMs,
 		heartbeatIntervalMs: timings.heartbeatIntervalMs,

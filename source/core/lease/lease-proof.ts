@@ -65,7 +65,8 @@ type Unproven<T> = T extends unknown ? Omit<T, 'n' | 'proof'> : never;
 export const clientProofFields = {
 	'proxy:heartbeat': (data: Unproven<ProviderMessage<'proxy:heartbeat'>>): ProofField[] => [data.seq],
 	'proxy:destroy': (_data: Unproven<ProviderMessage<'proxy:destroy'>>): ProofField[] => [],
-	'proxy:rotate': (data: Unproven<ProviderMessage<'proxy:rotate'>>): ProofField[] => [data.rotateId],
+	// A failure report is bound too, so nobody can add one to a holder's rotation in flight.
+	'proxy:rotate': (data: Unproven<ProviderMessage<'proxy:rotate'>>): ProofField[] => (data.failure ? [data.rotateId, data.failure.kind, data.failure.domain ?? ''] : [data.rotateId]),
 };
 
 /** What a provider's message proves, by event (provider → client). */

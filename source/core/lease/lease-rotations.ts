@@ -4,6 +4,7 @@ import type {LeaseMessenger} from './lease-messenger.js';
 import type {ProviderEvents} from '../provider-events.js';
 import type {Lease, RotateReply} from './lease-records.js';
 import type {LeaseInfo} from './messages.js';
+import type {ExitFailure} from '../../tor/exit-registry.js';
 import type {ProxySlots} from './proxy-slots.js';
 
 /** What rotations need of the lease server. */
@@ -27,7 +28,7 @@ export class LeaseRotations {
 	 * The holder asks for a new exit: repeat the answer of the last finished rotation if it is the
 	 * same one, refuse while another runs (ignore repeats of the running one), else rotate.
 	 */
-	async request(lease: Lease, rotateId: string): Promise<void> {
+	async request(lease: Lease, rotateId: string, failure?: ExitFailure): Promise<void> {
 		const {messenger} = this.host;
 		if (lease.lastRotation?.rotateId === rotateId) {
 			// The answer was lost: say it again, with the lease as it is now (and a new count and proof).
@@ -44,17 +45,21 @@ export class LeaseRotations {
 			return;
 		}
 
-		await this.rotateLease(lease, rotateId);
+		await this.rotateLease(lease, rotateId, failure);
 	}
 
 	/** Rotate for the holder: keep the lease, answer with the new state (or why not). */
-	private async rotateLease(lease: Lease, rotateId: string): Promise<void> {
+	private async rotateLease(lease: Lease, rotateId: string, failure?: ExitFailure): Promise<void> {
 		const {backend, events, messenger, slots} = this.host;
 		const started = Date.now();
 		lease.rotation = {rotateId, startedAt: started};
 		const previousExitIp = slots.get(lease.proxyId)?.endpoint.exitIp;
 		let reply: RotateReply;
 		try {
+			if (failure) {
+				await this.report(lease, failure, previousExitIp);
+			}
+
 			const endpoint = await backend.rotate(lease.proxyId);
 			slots.setEndpoint(endpoint);
 			reply = {ok: true, leaseId: lease.leaseId, rotateId, lease: this.host.leaseInfo(lease), previousExitIp};
@@ -68,6 +73,19 @@ export class LeaseRotations {
 		if (this.host.isHeld(lease)) {
 			lease.lastRotation = {rotateId, reply};
 			void messenger.rotate(lease, reply);
+		}
+	}
+
+	/** Record the holder's failure report, so the cluster avoids the exit; a registry that fails does not stop the rotation. */
+	private async report(lease: Lease, failure: ExitFailure, exitIp: string | undefined): Promise<void> {
+		const {backend, events} = this.host;
+		try {
+			const avoided = await backend.reportFailure?.(lease.proxyId, failure);
+			if (avoided) {
+				events.emit('exit-avoided', {...avoided, proxyId: lease.proxyId, leaseId: lease.leaseId, exitIp});
+			}
+		} catch (error) {
+			events.emit('warning', new Error(`could not record the ${failure.kind} report of ${lease.proxyId}'s exit`, {cause: error}));
 		}
 	}
 

@@ -1,4 +1,5 @@
 import {EventEmitter} from 'node:events';
+import type {ExitFailure} from '../../tor/exit-registry.js';
 import {v4 as uuidv4} from 'uuid';
 import type {ClientProxy} from '../client-proxy.js';
 import {ClosedError} from '../errors/closed-error.js';
@@ -153,13 +154,13 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 	}
 
 	/** Change the exit of the leased proxy; resolves when the provider verified the new one. */
-	async rotate(): Promise<void> {
+	async rotate(failure?: ExitFailure): Promise<void> {
 		const lease = this.linked();
 		if (!lease) {
 			throw new RotateError('the proxy is not leased any more');
 		}
 
-		return lease.rotate();
+		return lease.rotate(failure);
 	}
 
 	/** Give the lease back (or stop asking for one). Resolves when the provider confirmed or the wait ran out. */

@@ -2,6 +2,7 @@ import type {EventEmitter} from 'node:events';
 import {v4 as uuidv4} from 'uuid';
 import {ClientProxy} from '../client-proxy.js';
 import {ProxyDownError} from '../errors/proxy-down-error.js';
+import type {ExitFailure} from '../../tor/exit-registry.js';
 import {RotateError} from '../errors/rotate-error.js';
 import {providerProofFields, type ProviderProvenEvent} from './lease-proof.js';
 import type {ClientMessage, LeaseEndReason, LeaseInfo, SealedLease} from './messages.js';
@@ -51,7 +52,7 @@ export class LinkedLease {
 		this.providerId = providerId;
 		this.secret = secret;
 		this.held = {providerId, leaseId: lease.leaseId, secret, counters: this.counters};
-		this.proxy = new ClientProxy(lease, providerId, {destroy: options.destroy, rotate: async () => this.rotate()}, {username, password});
+		this.proxy = new ClientProxy(lease, providerId, {destroy: options.destroy, rotate: async failure => this.rotate(failure)}, {username, password});
 		this.heartbeats = new SlotHeartbeats({
 			lease,
 			send: seq => void context.bus.sendMessage('proxy:heartbeat', providerId, {leaseId: lease.leaseId, seq, ...clientProof(context, this.held, 'proxy:heartbeat', [seq])}),
@@ -124,7 +125,7 @@ export class LinkedLease {
 	}
 
 	/** Change the exit; resolves when the provider verified the new one. */
-	async rotate(): Promise<void> {
+	async rotate(failure?: ExitFailure): Promise<void> {
 		if (this.rotation) {
 			throw new RotateError('a rotation of this proxy is already in progress');
 		}
@@ -134,7 +135,7 @@ export class LinkedLease {
 			if (this.rotation?.rotateId === rotateId) {
 				this.rotation = undefined;
 			}
-		});
+		}, failure);
 		this.rotation = {rotateId, request};
 		return request.done;
 	}

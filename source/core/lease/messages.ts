@@ -1,4 +1,5 @@
 import {z} from 'zod';
+import {exitFailureKinds} from '../../tor/exit-registry.js';
 
 /**
  * The lease protocol's messages, one schema per event and direction. `docs/protocol.md` describes
@@ -6,6 +7,9 @@ import {z} from 'zod';
  */
 
 const id = z.uuid();
+
+/** What a holder reports about its exit with a rotation (optional; older providers ignore it). */
+export const exitFailureSchema = z.object({kind: z.enum(exitFailureKinds), domain: z.string().min(1).max(253).optional()});
 const secret = z.string().min(16).max(128);
 const port = z.number().int().min(1).max(65_535);
 /** Node's timers hold at most 2^31-1 ms (~24.8 days); a larger delay fires after 1 ms. */
@@ -41,6 +45,8 @@ export const leaseInfoSchema = z.object({
 	port,
 	httpPort: port.optional(),
 	exitIp: z.string().max(64).optional(),
+	/** True when another proxy in the cluster leaves through the same exit (too few exits); absent otherwise. */
+	sharedExit: z.boolean().optional(),
 	/** Lease time left when the message was sent. */
 	expiresInMs: ms,
 	ttlMs: ms,
@@ -72,7 +78,8 @@ export const providerInbound = {
 	'proxy:decline': z.object({offerId: id}),
 	'proxy:heartbeat': z.object({leaseId: id, seq: z.number().int().min(0), n, proof}),
 	'proxy:destroy': z.object({leaseId: id, n, proof}),
-	'proxy:rotate': z.object({leaseId: id, rotateId: id, n, proof}),
+	/** `failure`: the holder reports that the current exit failed it; the provider records it (§10.3) and rotates. */
+	'proxy:rotate': z.object({leaseId: id, rotateId: id, n, proof, failure: exitFailureSchema.optional()}),
 };
 
 /** Messages a client receives. */

@@ -51,15 +51,20 @@ export class ProxySlots {
 		return this.slots.has(proxyId);
 	}
 
-	/** The first free proxy, in the order the backend first reported them. */
+	/** The first free proxy, in the order the backend first reported them; one with an exit of its own before one that shares it. */
 	firstFree(): ProxySlot | undefined {
+		let shared: ProxySlot | undefined;
 		for (const slot of this.slots.values()) {
 			if (slot.state === 'free') {
-				return slot;
+				if (!slot.endpoint.sharedExit) {
+					return slot;
+				}
+
+				shared ??= slot;
 			}
 		}
 
-		return undefined;
+		return shared;
 	}
 
 	/** A proxy the backend reports ready for the first time: it is free. */

@@ -1,4 +1,5 @@
 import type {Bus} from '../bus/bus.js';
+import type {ExitFailure} from '../../tor/exit-registry.js';
 import {RequestTimeoutError} from '../errors/request-timeout-error.js';
 import {RotateError} from '../errors/rotate-error.js';
 import type {ClientInbound, ProviderInbound} from './messages.js';
@@ -44,12 +45,12 @@ export const slotRequests = {
 	},
 
 	/** `proxy:rotate`, until the provider answers with the new exit, refuses, or `rotateTimeoutMs` passes. */
-	rotate(context: SlotContext, held: Held, rotateId: string, onSettled: () => void): RetriedRequest {
+	rotate(context: SlotContext, held: Held, rotateId: string, onSettled: () => void, failure?: ExitFailure): RetriedRequest {
 		const {bus, timings: {retryMs, rotateTimeoutMs}} = context;
 		const {providerId, leaseId} = held;
 		return new RetriedRequest({
 			// Each repeat is a new message: a new count and proof.
-			send: () => void bus.sendMessage('proxy:rotate', providerId, {leaseId, rotateId, ...clientProof(context, held, 'proxy:rotate', [rotateId])}),
+			send: () => void bus.sendMessage('proxy:rotate', providerId, {leaseId, rotateId, ...clientProof(context, held, 'proxy:rotate', failure ? [rotateId, failure.kind, failure.domain ?? ''] : [rotateId]), ...(failure ? {failure} : {})}),
 			retryMs,
 			timeoutMs: rotateTimeoutMs,
 			timeoutError: () => new RotateError(`rotation not answered within ${rotateTimeoutMs} ms`),
