@@ -99,7 +99,11 @@ export class Provider extends EventEmitter<ProviderEvents> {
 			timings: this.timings,
 			events: this,
 			advertiseHost: options.advertiseHost,
-			front: front && {address: () => this.frontAddress, revoke: leaseId => front.revoke(leaseId)},
+			front: front && {address: () => this.frontAddress, revoke(leaseId) {
+				front.revoke(leaseId);
+				// The lease is over: the front need not keep its byte counts.
+				front.forget(leaseId);
+			}},
 		});
 		this.backend.events.on('instance-change', snapshot => this.emit('instance-change', snapshot));
 		this.backend.events.on('log', message => this.emit('log', message));
