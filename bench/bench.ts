@@ -8,7 +8,8 @@ import {torBench} from './tor-bench.js';
 const usage = `Usage: npm run bench -- [options]   (or node dist/bench/bench.js [options] after a build)
 
 Lease latency against its floor (the same messages with bare ioredis), then Tor pool figures and
-the front's cost against going straight to Tor (on the private Tor network).
+the front's cost against going straight to Tor, and the gateway's against the provider's front alone
+(on the private Tor network).
 Ends with one JSON object on its last line.
 
 Options:
@@ -19,11 +20,11 @@ Options:
   --rate N       open-loop leases a second (default 1000)
   --tors N       Tor instances started together (default 5)
   --rotations N  rotations measured (default 30)
-  --connects N   front set-up samples per path (default 200)
-  --front-mb N   MB per front throughput round (default 20)
-  --front-connections N  concurrent connections of the front's second throughput figure (default 50)
-  --skip-front   no front figures
-  --skip-tor     lease figures only (no Tor, no front)
+  --connects N   front and gateway set-up samples per path (default 200)
+  --front-mb N   MB per front and gateway throughput round (default 20)
+  --front-connections N  concurrent connections of the second throughput figures (default 50)
+  --skip-front   no front or gateway figures
+  --skip-tor     lease figures only (no Tor, no front, no gateway)
   --help         this text
 `;
 

@@ -7,11 +7,12 @@ import {Provider} from '../source/core/provider.js';
 import {startTestnet, type Testnet} from '../source/testnet/start-testnet.js';
 import {TorBackend} from '../source/tor/tor-backend.js';
 import {frontBench, type FrontBenchResult} from './front-bench.js';
+import {gatewayBench, type GatewayBenchResult} from './gateway-bench.js';
 import {quantile, round} from './stats.js';
 
 export type FrontOptions = {connects: number; megabytes: number; concurrent: number};
 
-export type TorBenchResult = Partial<FrontBenchResult> & {
+export type TorBenchResult = Partial<FrontBenchResult> & Partial<GatewayBenchResult> & {
 	tors: number;
 	poolStartMs1: number;
 	poolStartMsN: number;
@@ -57,7 +58,8 @@ export async function torBench({redisUrl, tors, rotations, front, log}: {redisUr
 		log(`pool of 1: ready in ${round(one.ms, 0)} ms`);
 		const many = await startPool(testnet, tors, path.join(cacheDirectory, 'many'));
 		log(`pool of ${tors} started together: ready in ${round(many.ms, 0)} ms`);
-		const provider = new Provider({redis: redisUrl, namespace: `bench-tor-${Date.now()}`, backend: many.backend});
+		// With its front, as the CLI runs it: the gateway's figures go through it.
+		const provider = new Provider({redis: redisUrl, namespace: `bench-tor-${Date.now()}`, backend: many.backend, front: front && {host: '127.0.0.1', limits: {perKey: front.concurrent * 2}}});
 		const client = new Client({redis: redisUrl, namespace: provider.bus.namespace});
 		try {
 			await provider.connect();
@@ -92,8 +94,17 @@ export async function torBench({redisUrl, tors, rotations, front, log}: {redisUr
 
 			// The front's cost, on the Tor just rotated: its SOCKS port is the front's upstream and the direct path.
 			const {hostname} = new URL(testnet.checkUrl);
-			const frontResult = await frontBench({...front, socksPort: proxy.port, targetHost: hostname.replace(/^\[|\]$/g, ''), log});
-			return {...result, ...frontResult};
+			const targetHost = hostname.replace(/^\[|\]$/g, '');
+			const torSocksPort = many.backend.snapshot().find(instance => instance.id === proxy.proxyId)?.port;
+			if (torSocksPort === undefined) {
+				throw new Error(`no Tor instance ${proxy.proxyId} in the pool`);
+			}
+
+			const frontResult = await frontBench({...front, socksPort: torSocksPort, targetHost, log});
+			// The gateway leases a proxy of its own (the pool may hold just this one).
+			await proxy.destroy();
+			const gatewayResult = await gatewayBench({...front, redisUrl, namespace: provider.bus.namespace, targetHost, log});
+			return {...result, ...frontResult, ...gatewayResult};
 		} finally {
 			await client.close();
 			await provider.stop();

@@ -24,8 +24,8 @@ export function attachGatewayLog(gateway: Gateway, write: (record: LogRecord) =>
 		listen(gateway, 'rotated', change => {
 			write({event: change.cause === 'failure' ? 'session-failure' : 'session-rotated', key: change.key, previousExitIp: change.previousExitIp, exitIp: change.exitIp});
 		}),
-		listen(gateway, 'closed', (key, reason) => {
-			write({event: 'session-closed', key, reason});
+		listen(gateway, 'closed', (key, reason, {bytesIn, bytesOut}) => {
+			write({event: 'session-closed', key, reason, bytesIn, bytesOut});
 		}),
 		listen(gateway, 'refused', (key, message) => {
 			write({event: 'session-refused', key, message});

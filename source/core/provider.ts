@@ -107,7 +107,11 @@ export class Provider extends EventEmitter<ProviderEvents> {
 			timings: this.timings,
 			events: this,
 			advertiseHost: options.advertiseHost,
-			front: front && {address: () => this.frontAddress, revoke: leaseId => front.revoke(leaseId)},
+			front: front && {address: () => this.frontAddress, revoke(leaseId) {
+				front.revoke(leaseId);
+				// The lease is over: the front need not keep its byte counts.
+				front.forget(leaseId);
+			}},
 		});
 		if (options.exits !== false && this.backend.useExitRegistry) {
 			this.exits = new RedisExitRegistry({redis: options.redis ?? process.env.REDIS_URL, namespace: this.bus.namespace, owner: this.bus.id, claimTtlMs: options.exits?.claimTtlMs, name: 'nightcrawler-provider-exits'});

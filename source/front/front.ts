@@ -5,6 +5,7 @@ import {ConnectionRegistry, type ConnectionLimits} from './connection-registry.j
 import {frontRefusalReasons, type FrontEvents, type FrontRefusalReason} from './front-events.js';
 import {HttpFront} from './http-front.js';
 import {serveSocks} from './socks-front.js';
+import {TrafficMeter, type Traffic} from './traffic-meter.js';
 
 export type FrontOptions = {
 	/** Address both ports listen on. */
@@ -45,6 +46,7 @@ export class Front extends EventEmitter<FrontEvents> {
 	private readonly refusedCounts = Object.fromEntries(frontRefusalReasons.map(reason => [reason, 0])) as Record<FrontRefusalReason, number>;
 	private readonly limits: FrontLimits;
 	private readonly registry: ConnectionRegistry;
+	private readonly meter = new TrafficMeter();
 	private readonly socks: net.Server;
 	private readonly http: HttpFront;
 	private starting: Promise<FrontPorts> | undefined;
@@ -57,6 +59,7 @@ export class Front extends EventEmitter<FrontEvents> {
 		const shared = {
 			access: options.access,
 			registry: this.registry,
+			traffic: this.meter,
 			handshakeTimeoutMs: this.limits.handshakeTimeoutMs,
 			idleTimeoutMs: this.limits.idleTimeoutMs,
 		};
@@ -96,6 +99,16 @@ export class Front extends EventEmitter<FrontEvents> {
 	 */
 	accept(socket: net.Socket, protocol: FrontProtocol): void {
 		(protocol === 'socks5' ? this.socks : this.http.server.server).emit('connection', socket);
+	}
+
+	/** Bytes relayed for `key` so far, open connections included (see `Traffic` for what is counted). */
+	traffic(key: string): Traffic {
+		return this.meter.of(key);
+	}
+
+	/** Stop keeping `key`'s byte counts (its lease or session is over); returns them. `revoke` keeps them. */
+	forget(key: string): Traffic {
+		return this.meter.forget(key);
 	}
 
 	/** Open relayed connections of one key. */

@@ -2,8 +2,9 @@ import type net from 'node:net';
 import {RequestError, Server} from 'proxy-chain';
 import type {Upstream} from './front-access.js';
 import type {FrontContext} from './front-context.js';
+import {noTraffic, TrafficMeter} from './traffic-meter.js';
 
-type Tracked = {key: string; release: () => void};
+type Tracked = {key: string; release: () => void; stopCounting: () => void};
 
 /**
  * The front's HTTP proxy port: CONNECT tunnels and absolute-URI requests (`GET http://…`, every
@@ -40,7 +41,9 @@ export class HttpFront {
 			}
 		});
 		this.server.on('connectionClosed', ({connectionId}: {connectionId: number}) => {
-			this.tracked.get(connectionId)?.release();
+			const tracked = this.tracked.get(connectionId);
+			tracked?.stopCounting();
+			tracked?.release();
 			this.tracked.delete(connectionId);
 		});
 	}
@@ -72,6 +75,7 @@ export class HttpFront {
 		const previous = this.tracked.get(connectionId);
 		if (previous?.key !== grant.key) {
 			// A kept-alive connection may carry another lease's credentials in a later request.
+			previous?.stopCounting();
 			previous?.release();
 			this.tracked.delete(connectionId);
 			const place = this.context.registry.admit(grant.key, () => {
@@ -84,7 +88,9 @@ export class HttpFront {
 					: new RequestError('The proxy has too many open connections.', 503);
 			}
 
-			this.tracked.set(connectionId, {key: grant.key, release: place.release});
+			// Its bytes so far (this request's head included) were the previous key's.
+			const stopCounting = this.context.traffic.track(grant.key, socket, previous ? TrafficMeter.countsOf(socket) : noTraffic);
+			this.tracked.set(connectionId, {key: grant.key, release: place.release, stopCounting});
 		}
 
 		this.context.relayed(grant.key);

@@ -45,6 +45,7 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 	}, context.handshakeTimeoutMs);
 	let upstream: net.Socket | undefined;
 	let release: (() => void) | undefined;
+	let stopCounting: (() => void) | undefined;
 	try {
 		const {methods} = await readMessage(socket, parseGreeting);
 		let grant;
@@ -82,6 +83,7 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 		}
 
 		release = place.release;
+		stopCounting = context.traffic.track(grant.key, socket);
 		upstream = net.connect({host: grant.upstream.host, port: grant.upstream.port, allowHalfOpen: true});
 		upstream.on('error', () => undefined);
 		await new Promise<void>((resolve, reject) => {
@@ -117,6 +119,7 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 		upstream?.destroy();
 	} finally {
 		clearTimeout(deadline);
+		stopCounting?.();
 		release?.();
 	}
 }

@@ -72,7 +72,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 		this.client = new Client({redis: options.redis, namespace: options.namespace, timings: options.clientTimings});
 		this.leases = new WarmLeases(this.client, options.warm ?? 0);
 		// The front is made below; the table reaches its connections through it.
-		const connections = {open: (key: string) => this.front.openConnections(key), revoke: (key: string) => this.front.revoke(key)};
+		const connections = {
+			open: (key: string) => this.front.openConnections(key),
+			revoke: (key: string) => this.front.revoke(key),
+			traffic: (key: string) => this.front.traffic(key),
+			forget: (key: string) => this.front.forget(key),
+		};
 		this.table = new SessionTable({leases: this.leases, connections, leaseTimeoutMs, idleMs: options.sessionIdleMs ?? 10 * 60_000, freshGraceMs: 5000});
 		// A connection may wait for its session's lease during its handshake.
 		const handshakeTimeoutMs = leaseTimeoutMs + 10_000;
@@ -166,7 +171,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 			listen(table, 'lease-lost', (key, exitIp, reason) => this.emit('lease-lost', key, exitIp, reason)),
 			listen(table, 'moved', (view, previous) => this.emit('moved', view, previous)),
 			listen(table, 'rotated', change => this.emit('rotated', change)),
-			listen(table, 'closed', (key, reason) => this.emit('closed', key, reason)),
+			listen(table, 'closed', (key, reason, traffic) => this.emit('closed', key, reason, traffic)),
 			listen(table, 'refused', (key, message) => this.emit('refused', key, message)),
 			listen(this.front, 'relayed', (_protocol, key) => {
 				table.noteRelayed(key);

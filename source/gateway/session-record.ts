@@ -1,4 +1,5 @@
 import type {ClientProxy} from '../core/client-proxy.js';
+import type {Traffic} from '../front/traffic-meter.js';
 import type {SessionChoice} from './session-choice.js';
 
 /** A session's lifecycle: waiting for its first lease, leased, moving to a new lease after losing one, closed. */
@@ -39,12 +40,18 @@ export type SessionView = {
 	readonly lastActiveAt: number;
 	readonly connections: number;
 	readonly relayed: number;
+	/** Bytes read from the session's clients and written to them, over every exit it had (handshakes included). */
+	readonly bytesIn: number;
+	readonly bytesOut: number;
 	readonly rotations: number;
 	readonly moves: number;
 	readonly failures: number;
 };
 
-export function viewOf(record: SessionRecord, connections: number): SessionView {
+/** What the front holds for a session now: its open connections and the bytes they and the closed ones carried. */
+export type SessionUsage = Traffic & {readonly connections: number};
+
+export function viewOf(record: SessionRecord, {connections, bytesIn, bytesOut}: SessionUsage): SessionView {
 	const {proxy} = record;
 	return Object.freeze({
 		key: record.choice.key,
@@ -59,6 +66,8 @@ export function viewOf(record: SessionRecord, connections: number): SessionView 
 		lastActiveAt: record.lastActiveAt,
 		connections,
 		relayed: record.relayed,
+		bytesIn,
+		bytesOut,
 		rotations: record.rotations,
 		moves: record.moves,
 		failures: record.failures,

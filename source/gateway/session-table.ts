@@ -2,16 +2,20 @@ import {EventEmitter} from 'node:events';
 import type {ClientProxy} from '../core/client-proxy.js';
 import {LeaseTimeoutError} from '../core/errors/lease-timeout-error.js';
 import type {Upstream} from '../front/front-access.js';
+import type {Traffic} from '../front/traffic-meter.js';
 import {SessionNotFoundError} from './errors/session-not-found-error.js';
 import type {SessionChoice} from './session-choice.js';
-import {closeReasonOf, viewOf, type SessionCloseReason, type SessionRecord, type SessionView, type SweepRules} from './session-record.js';
+import {closeReasonOf, viewOf, type SessionCloseReason, type SessionRecord, type SessionUsage, type SessionView, type SweepRules} from './session-record.js';
 import {upstreamOf} from './upstream.js';
 import type {LeaseSource} from './warm-leases.js';
 
-/** The connections the front holds for each session key. */
+/** The connections the front holds for each session key, and the bytes they carried. */
 export type SessionConnections = {
 	open(key: string): number;
 	revoke(key: string): number;
+	traffic(key: string): Traffic;
+	/** The session is over: its counts, which the front no longer keeps. */
+	forget(key: string): Traffic;
 };
 
 export type SessionTableOptions = SweepRules & {
@@ -32,7 +36,8 @@ export type SessionTableEvents = {
 	'lease-lost': [key: string, exitIp: string | undefined, reason: string];
 	moved: [SessionView, previousExitIp: string | undefined];
 	rotated: [ExitChange & {readonly cause: 'rotate' | 'failure'}];
-	closed: [key: string, reason: SessionCloseReason];
+	/** With the bytes the session carried in all. */
+	closed: [key: string, reason: SessionCloseReason, traffic: Traffic];
 	/** A connection got no lease within the lease time-out. */
 	refused: [key: string, message: string];
 };
@@ -91,12 +96,12 @@ export class SessionTable extends EventEmitter<SessionTableEvents> {
 	}
 
 	list(): SessionView[] {
-		return [...this.sessions.values()].map(record => viewOf(record, this.options.connections.open(record.choice.key)));
+		return [...this.sessions.values()].map(record => viewOf(record, this.usageOf(record.choice.key)));
 	}
 
 	get(key: string): SessionView | undefined {
 		const record = this.sessions.get(key);
-		return record && viewOf(record, this.options.connections.open(key));
+		return record && viewOf(record, this.usageOf(key));
 	}
 
 	failuresOf(exitIp: string): number {
@@ -167,6 +172,10 @@ export class SessionTable extends EventEmitter<SessionTableEvents> {
 		await Promise.all(proxies.map(async proxy => proxy.destroy().catch(() => undefined)));
 	}
 
+	private usageOf(key: string): SessionUsage {
+		return {connections: this.options.connections.open(key), ...this.options.connections.traffic(key)};
+	}
+
 	private create(choice: SessionChoice): SessionRecord {
 		const now = Date.now();
 		const record: SessionRecord = {
@@ -186,7 +195,7 @@ export class SessionTable extends EventEmitter<SessionTableEvents> {
 		};
 		this.sessions.set(choice.key, record);
 		record.pending = this.lease(record, false);
-		this.emit('opened', viewOf(record, 0));
+		this.emit('opened', viewOf(record, this.usageOf(choice.key)));
 		return record;
 	}
 
@@ -248,10 +257,10 @@ export class SessionTable extends EventEmitter<SessionTableEvents> {
 
 		if (moving) {
 			record.moves++;
-			this.emit('moved', viewOf(record, 0), previousExitIp);
+			this.emit('moved', viewOf(record, this.usageOf(record.choice.key)), previousExitIp);
 		}
 
-		this.emit('leased', viewOf(record, this.options.connections.open(record.choice.key)));
+		this.emit('leased', viewOf(record, this.usageOf(record.choice.key)));
 	}
 
 	/** The lease ended by itself: close the connections on it and lease another, transparently. */
@@ -282,11 +291,12 @@ export class SessionTable extends EventEmitter<SessionTableEvents> {
 		}
 
 		this.options.connections.revoke(key);
+		const traffic = this.options.connections.forget(key);
 		const {proxy} = record;
 		if (proxy && this.state === 'ready') {
 			void proxy.destroy().catch(() => undefined);
 		}
 
-		this.emit('closed', key, reason);
+		this.emit('closed', key, reason, traffic);
 	}
 }

@@ -1,5 +1,6 @@
 import type {SessionView} from '../gateway/session-record.js';
 import {formatDuration} from './format-duration.js';
+import {formatTraffic} from './gateway-traffic.js';
 import {shortId} from './short-id.js';
 import type {Column, TableRow} from './table-layout.js';
 
@@ -7,11 +8,12 @@ export const sessionColumns: readonly Column[] = [
 	{header: 'session', width: 14, grow: 2},
 	{header: 'state', width: 8},
 	{header: 'exit', width: 15},
-	{header: 'provider', width: 8, drop: 2},
+	{header: 'provider', width: 8, drop: 3},
 	{header: 'age', width: 6, align: 'right'},
 	{header: 'conns', width: 5, align: 'right'},
-	{header: 'relayed', width: 7, align: 'right', drop: 1},
-	{header: 'moves', width: 5, align: 'right', drop: 3},
+	{header: 'traffic', width: 16, align: 'right', drop: 1},
+	{header: 'relayed', width: 7, align: 'right', drop: 2},
+	{header: 'moves', width: 5, align: 'right', drop: 4},
 ];
 
 /** One table row per session, oldest first (pure, for the screen and its tests). */
@@ -25,6 +27,7 @@ export function sessionRows(sessions: readonly SessionView[], now: number): Tabl
 			session.providerId === undefined ? '—' : shortId(session.providerId),
 			formatDuration(now - session.createdAt),
 			String(session.connections),
+			formatTraffic(session),
 			String(session.relayed),
 			String(session.moves + session.rotations),
 		],

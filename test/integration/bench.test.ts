@@ -64,7 +64,7 @@ describe('npm run bench (lease figures, no Tor)', () => {
 
 	// The Tor part on the private network, as small as it goes: shape and sanity of the pool, rotation
 	// and front figures, never their values.
-	it('adds Tor pool, rotation and front figures with Tor', {timeout: 300_000}, async () => {
+	it('adds Tor pool, rotation, front and gateway figures with Tor', {timeout: 300_000}, async () => {
 		const result = await execa('node', [benchPath, '--clients', '2', '--idle', '0', '--rounds', '1', '--warmup', '0', '--rate', '100', '--tors', '1', '--rotations', '1', '--connects', '5', '--front-mb', '1', '--front-connections', '4'], {reject: false, timeout: 280_000});
 		expect(result.exitCode, String(result.stderr)).toBe(0);
 		const lines = String(result.stdout).trim().split('\n');
@@ -86,6 +86,21 @@ describe('npm run bench (lease figures, no Tor)', () => {
 		}
 
 		expect(lines.some(line => line.includes('of direct')), 'the front lines').toBe(true);
+		// The gateway beside the provider's front alone, in the same run.
+		expect(figures.gatewayConnects).toBe(5);
+		for (const key of ['gatewayMBps', 'gatewayFrontMBps', 'gatewayMBpsConcurrent', 'gatewayFrontMBpsConcurrent']) {
+			expect(figures[key], key).toBeTypeOf('number');
+			expect(figures[key], key).toBeGreaterThan(0);
+		}
+
+		for (const path of ['gateway', 'gatewayFront']) {
+			const p50 = figures[`${path}ConnectP50Ms`];
+			expect(p50, path).toBeTypeOf('number');
+			expect(p50, path).toBeGreaterThan(0);
+			expect(figures[`${path}ConnectP99Ms`], path).toBeGreaterThanOrEqual(p50 as number);
+		}
+
+		expect(lines.some(line => line.includes('of the front')), 'the gateway lines').toBe(true);
 	});
 
 	it('prints its options with --help', async () => {

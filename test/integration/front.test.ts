@@ -31,6 +31,13 @@ describe('front', () => {
 				body += chunk;
 			});
 			request.on('end', () => {
+				// `/bytes/<n>`: n bytes back, whatever was sent (a download for the traffic counts).
+				const size = /^\/bytes\/(\d+)$/.exec(request.url ?? '')?.[1];
+				if (size !== undefined) {
+					response.end(Buffer.alloc(Number(size), 0x78));
+					return;
+				}
+
 				response.end(JSON.stringify({method: request.method, url: request.url, body, proxyAuthorization: request.headers['proxy-authorization'] ?? null}));
 			});
 		});
@@ -120,6 +127,48 @@ describe('front', () => {
 		await closed;
 		b.write(`GET /still HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
 		expect(await readAll(b)).toContain('"url":"/still"');
+	});
+
+	it('counts the bytes each key relayed, both ways, on both ports, within the handshake and HTTP heads', async () => {
+		// Per transfer: SOCKS5 handshake (about 30 bytes plus the credentials and target) or the proxy's
+		// request and response heads, plus the HTTP request and response heads: well under 1,000 bytes.
+		const overhead = 1000;
+		const download = 1_000_000;
+		const upload = 200_000;
+		const transfers: Array<[string, string[]]> = [
+			['socks5', ['-x', `socks5h://user-a:pass-a@127.0.0.1:${socksPort}`]],
+			['http CONNECT', ['-p', '-x', `http://user-a:pass-a@127.0.0.1:${httpPort}`]],
+			['http absolute-URI', ['-x', `http://user-a:pass-a@127.0.0.1:${httpPort}`]],
+		];
+		for (const [name, proxy] of transfers) {
+			const before = front.traffic('a');
+			const otherBefore = front.traffic('b');
+			// eslint-disable-next-line no-await-in-loop
+			const result = await execa('curl', ['-sS', '--max-time', '20', '-o', '/dev/null', '-w', '%{size_download}', ...proxy, '--data-binary', '@-', targetUrl(`/bytes/${download}`)], {input: Buffer.alloc(upload, 0x79), reject: false});
+			expect(result.stdout, `${name}: ${result.stderr}`).toBe(String(download));
+			// eslint-disable-next-line no-await-in-loop
+			await waitFor(() => front.openConnections('a') === 0, {message: `${name}: connection closed`});
+			const after = front.traffic('a');
+			const bytesOut = after.bytesOut - before.bytesOut;
+			const bytesIn = after.bytesIn - before.bytesIn;
+			expect(bytesOut, name).toBeGreaterThanOrEqual(download);
+			expect(bytesOut, name).toBeLessThan(download + overhead);
+			expect(bytesIn, name).toBeGreaterThanOrEqual(upload);
+			expect(bytesIn, name).toBeLessThan(upload + overhead);
+			expect(front.traffic('b'), `${name}: another key's counts`).toEqual(otherBefore);
+		}
+
+		// An open tunnel counts as it goes.
+		const tunnel = await openSocksTunnel(socksPort, 'user-a', 'pass-a', targetPort);
+		const before = front.traffic('a');
+		tunnel.write(`GET /bytes/${download} HTTP/1.1\r\nHost: x\r\n\r\n`);
+		tunnel.resume();
+		await waitFor(() => front.traffic('a').bytesOut - before.bytesOut >= download, {message: 'live bytes counted'});
+		tunnel.destroy();
+		await waitFor(() => front.openConnections('a') === 0, {message: 'tunnel closed'});
+		const total = front.forget('a');
+		expect(total.bytesOut).toBeGreaterThanOrEqual(4 * download);
+		expect(front.traffic('a')).toEqual({bytesIn: 0, bytesOut: 0});
 	});
 
 	it('bounds connections per key with a clear refusal', async () => {

@@ -1,9 +1,14 @@
+import http from 'node:http';
+import type net from 'node:net';
+import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {Provider} from '../../source/core/provider.js';
 import {Gateway} from '../../source/gateway/gateway.js';
 import type {OpenResult} from '../../source/gateway/session-table.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
+import type {Traffic} from '../../source/front/traffic-meter.js';
 import {Cleanups} from '../helpers/cleanups.js';
+import {startSocks5TestServer} from '../helpers/socks5-test-server.js';
 import {startTestRedis, testNamespace} from '../helpers/redis.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -72,5 +77,56 @@ describe('gateway sessions over a cluster', () => {
 		expect(refused.ok ? '' : refused.message).toMatch(/No exit was free/);
 		expect(Date.now() - started).toBeLessThan(15_000);
 		expect(gateway.table.get('second')).toBeUndefined();
+	});
+
+	it('counts each session\'s bytes through the gateway: GET /sessions while it lives, the closed event when it goes', async () => {
+		// A real relay: the memory pool's one proxy is a SOCKS5 server that tunnels to a local target (it
+		// takes any credentials, as a provider's front takes the lease's).
+		const socks = await startSocks5TestServer({requireAuth: true});
+		cleanups.add(async () => socks.close());
+		const target = http.createServer((request, response) => {
+			request.resume();
+			request.on('end', () => {
+				response.end(Buffer.alloc(Number(/\d+$/.exec(request.url ?? '')?.[0] ?? 0), 0x78));
+			});
+		});
+		await new Promise<void>(resolve => target.listen(0, '127.0.0.1', resolve));
+		cleanups.add(async () => new Promise(resolve => {
+			target.close(resolve);
+			target.closeAllConnections();
+		}));
+		const targetPort = (target.address() as net.AddressInfo).port;
+		const redis = await startTestRedis();
+		cleanups.add(async () => redis.stop());
+		const namespace = testNamespace();
+		const provider = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count: 1, basePort: socks.port})});
+		cleanups.add(async () => provider.stop());
+		await provider.start();
+		const gateway = new Gateway({redis: redis.url, namespace, httpPort: 0, socksPort: 0, apiPort: 0, clientTimings: {requestIntervalMs: 200}});
+		cleanups.add(async () => gateway.stop());
+		const {httpPort, socksPort, apiPort} = await gateway.start();
+		const closed: Array<[string, Traffic]> = [];
+		gateway.on('closed', (key, _reason, traffic) => closed.push([key, traffic]));
+
+		// Request and response heads, SOCKS5 or proxy handshakes: well under 1,000 bytes a transfer.
+		const overhead = 1000;
+		const download = 500_000;
+		const upload = 100_000;
+		for (const proxy of [`http://session-bytes:x@127.0.0.1:${httpPort}`, `socks5h://session-bytes:x@127.0.0.1:${socksPort}`]) {
+			// eslint-disable-next-line no-await-in-loop
+			const result = await execa('curl', ['-sS', '--max-time', '30', '-o', '/dev/null', '-w', '%{size_download}', '-x', proxy, '--data-binary', '@-', `http://127.0.0.1:${targetPort}/${download}`], {input: Buffer.alloc(upload, 0x79), reject: false});
+			expect(result.stdout, result.stderr).toBe(String(download));
+		}
+
+		await waitFor(() => gateway.front.openConnections('bytes') === 0, {message: 'connections closed'});
+		const listed = await (await fetch(`http://127.0.0.1:${apiPort!}/sessions`)).json() as Array<{key: string; bytesIn: number; bytesOut: number}>;
+		const session = listed.find(entry => entry.key === 'bytes');
+		expect(session?.bytesOut).toBeGreaterThanOrEqual(2 * download);
+		expect(session?.bytesOut).toBeLessThan(2 * (download + overhead));
+		expect(session?.bytesIn).toBeGreaterThanOrEqual(2 * upload);
+		expect(session?.bytesIn).toBeLessThan(2 * (upload + overhead));
+		expect((await fetch(`http://127.0.0.1:${apiPort!}/sessions/bytes`, {method: 'DELETE'})).status).toBe(200);
+		expect(closed).toEqual([['bytes', {bytesIn: session!.bytesIn, bytesOut: session!.bytesOut}]]);
+		expect(gateway.front.traffic('bytes')).toEqual({bytesIn: 0, bytesOut: 0});
 	});
 });

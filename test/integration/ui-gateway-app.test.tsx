@@ -4,6 +4,7 @@ import {GatewayApp} from '../../source/ui/gateway-app.js';
 import {expectFits, setupInkTestbed} from '../helpers/ink.js';
 import {testNamespace} from '../helpers/redis.js';
 import {waitFor} from '../helpers/wait-for.js';
+import {formatBytes, formatTraffic} from '../../source/ui/gateway-traffic.js';
 
 const ink = setupInkTestbed();
 const gateways: Gateway[] = [];
@@ -42,6 +43,8 @@ describe('the gateway screen', () => {
 		await waitFor(() => gateway.table.list().every(session => frame().includes(session.exitIp!)) && frame().includes('2 leased'), {message: 'both sessions shown with their exits'});
 		expect(frame()).toContain(`http 127.0.0.1:${addresses.httpPort} · socks5 127.0.0.1:${addresses.socksPort}`);
 		expect(rowOf(frame(), 'alpha')).toMatch(/leased/);
+		// No connection yet: the traffic column says so.
+		expect(rowOf(frame(), 'alpha')).toContain('↓0 B ↑0 B');
 		expectFits(frame(), 80, 24);
 	});
 
@@ -64,5 +67,12 @@ describe('the gateway screen', () => {
 		await waitFor(() => rowOf(frame(), 'beta')?.startsWith('>'), {message: 'beta selected'});
 		app.stdin.write('q');
 		await waitFor(() => quits() === 1, {message: 'quit'});
+	});
+});
+
+describe('the traffic column', () => {
+	it('formats bytes in powers of 1000, one decimal under 10', () => {
+		expect([0, 999, 1234, 56_789, 999_600, 12_345_678, 3e9].map(bytes => formatBytes(bytes))).toEqual(['0 B', '999 B', '1.2 kB', '57 kB', '1.0 MB', '12 MB', '3.0 GB']);
+		expect(formatTraffic({bytesIn: 1500, bytesOut: 2_500_000})).toBe('↓2.5 MB ↑1.5 kB');
 	});
 });

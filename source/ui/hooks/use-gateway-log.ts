@@ -1,6 +1,7 @@
 import type {Gateway} from '../../gateway/gateway.js';
 import {useEventLogState, type EventLog} from '../use-event-log-state.js';
 import {useCoreEvent} from './use-core-event.js';
+import {formatTraffic} from '../gateway-traffic.js';
 
 /** The gateway screen's log: one line per session event. */
 export function useGatewayLog(gateway: Gateway, now: () => number): EventLog {
@@ -17,8 +18,8 @@ export function useGatewayLog(gateway: Gateway, now: () => number): EventLog {
 	useCoreEvent(gateway, 'rotated', change => {
 		log.append(`session ${change.key} ${change.cause === 'failure' ? 'failure reported' : 'rotated'}: ${change.previousExitIp ?? '?'} → ${change.exitIp ?? '?'}`);
 	});
-	useCoreEvent(gateway, 'closed', (key, reason) => {
-		log.append(`session ${key} closed (${reason})`);
+	useCoreEvent(gateway, 'closed', (key, reason, traffic) => {
+		log.append(`session ${key} closed (${reason}, ${formatTraffic(traffic)})`);
 	});
 	useCoreEvent(gateway, 'refused', (key, message) => {
 		log.append(`session ${key}: ${message}`, 'warning');
