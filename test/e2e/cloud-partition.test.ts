@@ -1,8 +1,9 @@
 import {randomUUID} from 'node:crypto';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {CliProcess} from '../helpers/cli.js';
-import {clientLeases, curlThrough, endpointOf, providerDoubleLeases, providerLeases, refusalCount, type ClientLease} from '../helpers/cloud-ledger.js';
+import {curlThrough, providerDoubleLeases, providerLeases, refusalCount} from '../helpers/cloud-ledger.js';
 import {startCliOn} from '../helpers/host-cli.js';
+import {clientLeases, startLeaseClientOn, type ClientLease} from '../helpers/lease-client.js';
 import {startRedisOn, type HostRedis} from '../helpers/host-redis.js';
 import {createHosts, hostsSkipReason, type Host, type TestNetwork} from '../helpers/hosts.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -45,17 +46,19 @@ describe.skipIf(skipReason)('partitions across hosts: providers and clients cut 
 	/** The current test's clients. */
 	let clis: CliProcess[] = [];
 
+	const counts = new Map<CliProcess, number>();
 	const startClient = (hostName: string, count: number): CliProcess => {
-		const cli = startCliOn(network.host(hostName), ['client', '--count', String(count), '--format', 'json', '--redis', redis.url, '--namespace', namespace]);
+		const cli = startLeaseClientOn(network.host(hostName), redis.url, namespace, count);
 		clis.push(cli);
+		counts.set(cli, count);
 		return cli;
 	};
 
 	/** Which provider host (by address) serves a client lease. */
 	const providerHostOf = (lease: ClientLease): Host => network.hosts.find(host => host.address === new URL(lease.url).hostname)!;
 	const providerCliOf = (lease: ClientLease): CliProcess => providers.get(providerHostOf(lease).name)!;
-	/** The provider's proxy id for a client lease, from the provider's own log. */
-	const proxyIdOf = (lease: ClientLease): string | undefined => providerLeases(providerCliOf(lease)).find(record => record.leaseId === lease.leaseId)?.proxyId;
+	/** A proxy across the cloud: its provider's host and its id there. */
+	const proxyOf = (lease: ClientLease): string => `${providerHostOf(lease).name}/${lease.proxyId}`;
 
 	const holding = async (client: CliProcess, count: number, where: (lease: ClientLease) => boolean = () => true, timeoutMs = 60_000) => waitFor(() => {
 		const {held} = clientLeases(client);
@@ -69,7 +72,7 @@ describe.skipIf(skipReason)('partitions across hosts: providers and clients cut 
 		}
 
 		for (const client of clients) {
-			expect(clientLeases(client).doubled).toEqual([]);
+			expect(clientLeases(client).mostHeld).toBeLessThanOrEqual(counts.get(client)!);
 		}
 	};
 
@@ -115,6 +118,11 @@ describe.skipIf(skipReason)('partitions across hosts: providers and clients cut 
 
 		clis = [];
 		await Promise.all(network?.hosts.map(async host => host.setLink('up')) ?? []);
+		// No orphan on the client hosts: a stopped client leaves nothing running.
+		for (const name of ['client1', 'client2', 'client3']) {
+			// eslint-disable-next-line no-await-in-loop
+			await expect.poll(async () => network.host(name).pids(), {timeout: 10_000}).toEqual([]);
+		}
 	}, 60_000);
 
 	afterAll(async () => {
@@ -157,6 +165,8 @@ describe.skipIf(skipReason)('partitions across hosts: providers and clients cut 
 			expect(['heartbeat-timeout', 'destroyed']).toContain(record.released);
 		}
 
+		console.log(`cloud-partition: the cut provider ended the old leases with ${ended.map(record => record.released).join(', ')}`);
+
 		// ...and its front refuses their credentials.
 		for (const lease of onVictim) {
 			// eslint-disable-next-line no-await-in-loop
@@ -173,7 +183,7 @@ describe.skipIf(skipReason)('partitions across hosts: providers and clients cut 
 		const client2 = startClient('client2', 2);
 		const second = await holding(client2, 2, lease => providerHostOf(lease) === victim, bounds.poolBackAfterLinkUpMs);
 		measured.poolBackAfterLinkUp = Date.now() - upAt;
-		expect(new Set(second.map(lease => proxyIdOf(lease))).size).toBe(2);
+		expect(new Set(second.map(lease => proxyOf(lease))).size).toBe(2);
 		for (const lease of [...after.held, ...second]) {
 			// eslint-disable-next-line no-await-in-loop
 			await expectWorks(network.host(lease === second[0] || lease === second[1] ? 'client2' : 'client1'), lease);
@@ -189,13 +199,13 @@ describe.skipIf(skipReason)('partitions across hosts: providers and clients cut 
 		await holding(client2, 2);
 		// The pool (4) is full: client3 waits, and can only get what client1 loses.
 		const client3 = startClient('client3', 2);
-		const oldProxies = old.map(lease => `${providerHostOf(lease).name}/${proxyIdOf(lease)}`).sort();
+		const oldProxies = old.map(lease => proxyOf(lease)).sort();
 
 		const cutAt = Date.now();
 		await network.host('client1').setLink('down');
 		const taken = await holding(client3, 2, () => true, bounds.takenBackAfterClientCutMs);
 		measured.takenBackAfterClientCut = Date.now() - cutAt;
-		expect(taken.map(lease => `${providerHostOf(lease).name}/${proxyIdOf(lease)}`).sort()).toEqual(oldProxies);
+		expect(taken.map(lease => proxyOf(lease)).sort()).toEqual(oldProxies);
 		for (const lease of old) {
 			expect(providerLeases(providerCliOf(lease)).find(record => record.leaseId === lease.leaseId)?.released).toBe('heartbeat-timeout');
 			// The same proxy: client1's credentials are refused, client3's relay.
@@ -248,8 +258,7 @@ describe.skipIf(skipReason)('partitions across hosts: providers and clients cut 
 			expect([now1!.leaseId, now2!.leaseId]).toContain(lease.leaseId);
 		}
 
-		expect(proxyIdOf(now1!)).not.toBe(proxyIdOf(now2!));
-		expect(endpointOf(now1!.url)).not.toBe(endpointOf(now2!.url));
+		expect(proxyOf(now1!)).not.toBe(proxyOf(now2!));
 		await expectWorks(network.host('client1'), now1!);
 		await expectWorks(network.host('client2'), now2!);
 		expectNoDoubleLease([client1, client2]);

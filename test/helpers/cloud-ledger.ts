@@ -72,57 +72,6 @@ export function refusalCount(provider: CliProcess): number {
 	return provider.stdout.lines.filter(line => line.startsWith('{"event":"refused"')).length;
 }
 
-export type ClientLease = {url: string; provider: string; leaseId: string; exitIp?: string; endpoint: string};
-
-/** `host:port` of a proxy URL, the way a client's notices name it (`socks5h://host:port`). */
-export function endpointOf(url: string): string {
-	const parsed = new URL(url);
-	return `${parsed.hostname}:${parsed.port}`;
-}
-
-/**
- * A client's leases from its output: every lease it printed (first line per lease), and the ones
- * still held, counting each "ended"/"is down" notice against the endpoint it names. `doubled` lists
- * endpoints the client holds more than one lease of (what must never happen).
- */
-export function clientLeases(client: CliProcess): {all: ClientLease[]; held: ClientLease[]; doubled: string[]} {
-	const all = new Map<string, ClientLease>();
-	for (const line of client.stdout.lines) {
-		if (line.startsWith('{')) {
-			const lease = JSON.parse(line) as Omit<ClientLease, 'endpoint'>;
-			if (!all.has(lease.leaseId)) {
-				all.set(lease.leaseId, {...lease, endpoint: endpointOf(lease.url)});
-			}
-		}
-	}
-
-	const ends = new Map<string, number>();
-	for (const line of client.stderr.lines) {
-		const match = /(?:lease of|proxy) socks5h:\/\/(\S+?)(?: ended| is down)/.exec(line);
-		if (match?.[1]) {
-			ends.set(match[1], (ends.get(match[1]) ?? 0) + 1);
-		}
-	}
-
-	const held: ClientLease[] = [];
-	const doubled: string[] = [];
-	const byEndpoint = new Map<string, ClientLease[]>();
-	for (const lease of all.values()) {
-		byEndpoint.set(lease.endpoint, [...byEndpoint.get(lease.endpoint) ?? [], lease]);
-	}
-
-	for (const [endpoint, leases] of byEndpoint) {
-		const holding = leases.length - (ends.get(endpoint) ?? 0);
-		if (holding > 1) {
-			doubled.push(endpoint);
-		}
-
-		held.push(...leases.slice(leases.length - Math.max(0, holding)));
-	}
-
-	return {all: [...all.values()], held, doubled};
-}
-
 /** GET `url` through `proxy` with curl on `host`: the exit the echo server saw, or why it failed. */
 export async function curlThrough(host: Host, proxy: string, url: string): Promise<{ok: true; exitIp: string} | {ok: false; exitCode: number; stderr: string}> {
 	const result = await host.run('curl', ['-sS', '--max-time', '20', '--proxy', proxy, url], {reject: false});
