@@ -48,6 +48,10 @@ export function clientLeases(client: CliProcess): {all: ClientLease[]; held: Cli
 	let mostHeld = 0;
 	for (const line of client.stdout.lines) {
 		const record = JSON.parse(line) as ClientLine;
+		if (record.event === 'error') {
+			continue;
+		}
+
 		mostHeld = Math.max(mostHeld, record.held);
 		if (record.event === 'ready' && record.leaseId && record.proxyId && record.url && record.provider) {
 			all.push({leaseId: record.leaseId, proxyId: record.proxyId, url: record.url, provider: record.provider});
