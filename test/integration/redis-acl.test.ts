@@ -1,3 +1,4 @@
+import {readFile} from 'node:fs/promises';
 import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
@@ -116,5 +117,14 @@ describe('Redis ACL users for the two roles', () => {
 		await waitFor(() => provider.leases().length === 0, {message: 'the lease to be given back'});
 		expect(provider.bus.stats.publishFailed).toBe(0);
 		expect(client.stats.publishFailed).toBe(0);
+	});
+});
+
+describe('the README', () => {
+	it('shows the ACL lines the code makes', async () => {
+		const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+		for (const [name, role, placeholder] of [['nightcrawler-provider', 'provider', '>PROVIDER-PASSWORD'], ['nightcrawler-client', 'client', '>CLIENT-PASSWORD']] as const) {
+			expect(readme).toContain(aclUserLine({name, role, password: 'x'}, 'nightcrawler').replace(/#[\da-f]{64}/, placeholder));
+		}
 	});
 });
