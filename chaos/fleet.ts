@@ -116,6 +116,11 @@ export class Worker {
 	}
 }
 
+/** Every process started is named on stderr with its pid, so that a run can be checked to leave none. */
+function started(name: string, pid: number | undefined): void {
+	process.stderr.write(`chaos: started ${name} pid ${pid ?? '?'}\n`);
+}
+
 const workerPath = (role: Role) => fileURLToPath(new URL(`workers/${role}-worker.js`, import.meta.url));
 
 /** Every process of one scenario: its redis-server and its workers; `stopAll()` ends them all. */
@@ -132,6 +137,7 @@ export class Fleet {
 
 	async startRedis(port?: number): Promise<RedisServer> {
 		this.redis = await startRedisServer({port});
+		started('redis-server', this.redis.pid);
 		return this.redis;
 	}
 
@@ -141,6 +147,7 @@ export class Fleet {
 		process.kill(old.pid!, 'SIGKILL');
 		await old.stop();
 		this.redis = await startRedisServer({port: old.port});
+		started('redis-server', this.redis.pid);
 	}
 
 	async provider(settings: Omit<ProviderWorkerSettings, 'redis' | 'basePort'>): Promise<Worker> {
@@ -155,6 +162,7 @@ export class Fleet {
 		const name = `${role}-${++this.count}`;
 		const {child} = await spawnTiedToParent(process.execPath, [workerPath(role), JSON.stringify(settings)], {stdio: ['pipe', 'pipe', 'pipe']});
 		const worker = new Worker(name, role, child, this.onLine);
+		started(name, child.pid);
 		this.workers.push(worker);
 		await worker.ready();
 		return worker;

@@ -72,6 +72,7 @@ export async function hostileBus(options: ChaosOptions): Promise<ScenarioResult>
 
 		context.notes.push(`dropped by the receivers: ${[...dropped].filter(([, count]) => count > 0).map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
 		const forged = providers.reduce((sum, worker) => sum + Number(context.status.get(worker.name)?.forged ?? 0), 0);
-		context.notes.push(`providers counted ${forged} forged`);
+		const offline = [...providers, holder, ...churners].reduce((sum, worker) => sum + Number(context.status.get(worker.name)?.offline ?? 0), 0);
+		context.notes.push(`providers counted ${forged} forged; Redis closed a receiver's connection ${offline} times (output buffer)`);
 	});
 }

@@ -33,6 +33,10 @@ client.on('proxy-down', error => {
 	ended(error.proxy, `down: ${error.reason}`);
 });
 client.on('proxy-error', () => undefined);
+let offline = 0;
+client.on('offline', () => {
+	offline++;
+});
 
 async function churn(): Promise<void> {
 	const [min, max] = settings.holdMs ?? [50, 500];
@@ -59,7 +63,7 @@ async function churn(): Promise<void> {
 
 onCommands(command => {
 	if (command.cmd === 'status') {
-		report('status', {held: client.proxies().length, dropped: client.stats.dropped, delivered: client.stats.delivered});
+		report('status', {held: client.proxies().length, dropped: client.stats.dropped, delivered: client.stats.delivered, offline});
 	}
 }, async () => {
 	running = false;

@@ -25,10 +25,14 @@ provider.on('released', ({lease, reason}) => {
 	report('released', {leaseId: lease.leaseId, proxyId: lease.proxyId, clientId: lease.clientId, reason});
 });
 provider.on('warning', () => undefined);
+let offline = 0;
+provider.bus.events.on('offline', () => {
+	offline++;
+});
 
 function status(): void {
 	const {stats} = provider;
-	report('status', {leases: provider.leases().length, instances: provider.instances().filter(instance => instance.state === 'ready').length, dropped: stats.dropped, delivered: stats.delivered, forged: stats.forged});
+	report('status', {leases: provider.leases().length, instances: provider.instances().filter(instance => instance.state === 'ready').length, dropped: stats.dropped, delivered: stats.delivered, forged: stats.forged, offline});
 }
 
 onCommands(command => {
