@@ -1,5 +1,8 @@
-import type {Worker} from './fleet.js';
+import type {Role} from './fleet.js';
 import type {WorkerLine} from './workers/worker-io.js';
+
+/** Who reported a line: a worker's name and role. */
+export type Party = {readonly name: string; readonly role: Role};
 
 /** One client's use of one proxy: from the lease to the moment it stopped using it. */
 type Holding = {readonly client: string; readonly key: string; readonly leaseId: string; readonly start: number; end?: number};
@@ -17,11 +20,13 @@ export class Ledger {
 	/** When the last holding began (recovery is measured to it). */
 	lastHoldAt = 0;
 	readonly providerDoubles: string[] = [];
+	/** Why holdings ended, other than the client giving the proxy back (destroy, close). */
+	readonly lostBecause = new Map<string, number>();
 	private readonly holdings: Holding[] = [];
 	private readonly open = new Map<string, Holding>();
 	private readonly providerLeases = new Map<string, Map<string, string>>();
 
-	readonly take = (worker: Worker, line: WorkerLine): void => {
+	readonly take = (worker: Party, line: WorkerLine): void => {
 		if (worker.role === 'client') {
 			this.fromClient(worker, line);
 		} else {
@@ -29,7 +34,7 @@ export class Ledger {
 		}
 	};
 
-	private fromClient(worker: Worker, line: WorkerLine): void {
+	private fromClient(worker: Party, line: WorkerLine): void {
 		if (line.e === 'hold') {
 			const holding: Holding = {client: worker.name, key: String(line.key), leaseId: String(line.leaseId), start: line.t};
 			this.holdings.push(holding);
@@ -37,6 +42,11 @@ export class Ledger {
 			this.served++;
 			this.lastHoldAt = Math.max(this.lastHoldAt, line.t);
 		} else if (line.e === 'end') {
+			const why = String(line.why);
+			if (why !== 'destroy' && why !== 'close') {
+				this.lostBecause.set(why, (this.lostBecause.get(why) ?? 0) + 1);
+			}
+
 			const id = `${worker.name}/${String(line.leaseId)}`;
 			const holding = this.open.get(id);
 			if (holding) {
@@ -48,7 +58,7 @@ export class Ledger {
 		}
 	}
 
-	private fromProvider(worker: Worker, line: WorkerLine): void {
+	private fromProvider(worker: Party, line: WorkerLine): void {
 		let leases = this.providerLeases.get(worker.name);
 		if (!leases) {
 			leases = new Map();
@@ -69,7 +79,7 @@ export class Ledger {
 	}
 
 	/** A client is gone (killed or stopped): it uses nothing from `at` on. */
-	clientGone(worker: Worker, at = Date.now()): void {
+	clientGone(worker: Party, at = Date.now()): void {
 		for (const [id, holding] of this.open) {
 			if (holding.client === worker.name) {
 				holding.end ??= at;
@@ -79,7 +89,7 @@ export class Ledger {
 	}
 
 	/** Proxies held right now by `clients` (or by every client). */
-	held(clients?: readonly Worker[]): number {
+	held(clients?: readonly Party[]): number {
 		const names = clients && new Set(clients.map(client => client.name));
 		let count = 0;
 		for (const holding of this.open.values()) {
@@ -92,7 +102,7 @@ export class Ledger {
 	}
 
 	/** When the newest holding still on of `clients` began (0 if none is on). */
-	latestOpenStart(clients: readonly Worker[]): number {
+	latestOpenStart(clients: readonly Party[]): number {
 		const names = new Set(clients.map(client => client.name));
 		let latest = 0;
 		for (const holding of this.open.values()) {

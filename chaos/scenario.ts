@@ -114,20 +114,24 @@ export class ScenarioContext {
 		return size;
 	}
 
-	/** Ask every live provider for its status; resolves with their lease counts once all answered. */
-	async providerLeases(): Promise<number> {
-		const providers = this.fleet.live('provider');
+	/** Ask `workers` for their status (bus counters, leases); resolves once all answered (or after 10 s). */
+	async askStatus(workers: readonly Worker[]): Promise<void> {
 		const asked = Date.now();
-		for (const provider of providers) {
-			provider.send({cmd: 'status'});
+		for (const worker of workers) {
+			worker.send({cmd: 'status'});
 		}
 
 		const deadline = asked + 10_000;
-		while (providers.some(provider => (this.status.get(provider.name)?.t ?? 0) < asked) && Date.now() < deadline) {
+		while (workers.some(worker => worker.alive && (this.status.get(worker.name)?.t ?? 0) < asked) && Date.now() < deadline) {
 			// eslint-disable-next-line no-await-in-loop
 			await sleep(20);
 		}
+	}
 
+	/** The leases the live providers hold now. */
+	async providerLeases(): Promise<number> {
+		const providers = this.fleet.live('provider');
+		await this.askStatus(providers);
 		return providers.reduce((sum, provider) => sum + Number(this.status.get(provider.name)?.leases ?? 0), 0);
 	}
 }
@@ -194,6 +198,9 @@ export async function runScenario(name: string, options: ChaosOptions, body: (co
 	}
 
 	context.notes.push(...context.ledger.providerDoubles.slice(0, 5));
+	if (context.ledger.lostBecause.size > 0) {
+		context.notes.push(`leases ended under clients: ${[...context.ledger.lostBecause].map(([why, count]) => `${why} ${count}`).join(', ')}`);
+	}
 	const crashes = context.fleet.workers.filter(worker => worker.crashed).length;
 	return {
 		name,

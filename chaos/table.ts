@@ -1,7 +1,11 @@
 import type {ScenarioResult} from './scenario.js';
 
 function seconds(ms: number | undefined): string {
-	return ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`;
+	if (ms === undefined) {
+		return '—';
+	}
+
+	return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** The results as a Markdown table (it goes into the README as printed), then each scenario's notes. */

@@ -26,8 +26,10 @@ export async function hostileBus(options: ChaosOptions): Promise<ScenarioResult>
 			}
 		});
 		await listener.psubscribe(`${context.namespace}:*`);
+		const calmFrom = {at: Date.now(), served: context.ledger.served};
 		await context.pause(5000);
 		listener.disconnect();
+		const calmRate = (context.ledger.served - calmFrom.served) / ((Date.now() - calmFrom.at) / 1000);
 
 		const messages = new HostileMessages(captured, {namespace: context.namespace, providers: providers.map(worker => worker.id), clients: [holder, ...churners].map(worker => worker.id)});
 		const publisher = new Redis(url, {maxRetriesPerRequest: 1});
@@ -36,6 +38,7 @@ export async function hostileBus(options: ChaosOptions): Promise<ScenarioResult>
 		let failed = 0;
 		const batch = 200;
 		const started = Date.now();
+		const servedBefore = context.ledger.served;
 		for (let sent = 0; sent < total; sent += batch) {
 			const pipeline = publisher.pipeline();
 			for (let index = 0; index < Math.min(batch, total - sent); index++) {
@@ -55,13 +58,10 @@ export async function hostileBus(options: ChaosOptions): Promise<ScenarioResult>
 
 		publisher.disconnect();
 		const seconds = (Date.now() - started) / 1000;
+		context.notes.push(`leases served ${calmRate.toFixed(1)}/s before the attack, ${((context.ledger.served - servedBefore) / seconds).toFixed(1)}/s during it`);
 		context.notes.push(`sent ${total - failed} in ${seconds.toFixed(0)} s (${captured.length} real messages captured first): ${[...kinds].map(([kind, count]) => `${kind} ${count}`).join(', ')}`);
 		await context.pause(3000);
-		for (const worker of [...providers, holder, ...churners]) {
-			worker.send({cmd: 'status'});
-		}
-
-		await sleep(1000);
+		await context.askStatus([...providers, holder, ...churners]);
 		const dropped = new Map<string, number>();
 		for (const worker of [...providers, holder, ...churners]) {
 			const counts = (context.status.get(worker.name)?.dropped ?? {}) as Record<string, number>;
