@@ -1,4 +1,5 @@
 import net from 'node:net';
+import {aclUserTokens, type AclUser} from './acl-users.js';
 import {freePort} from '../util/free-port.js';
 import {terminate} from '../util/terminate.js';
 import {RedisServerNotFoundError} from './redis-server-not-found-error.js';
@@ -14,7 +15,33 @@ export type RedisServerOptions = {
 	startTimeoutMs?: number;
 	/** More redis-server arguments (a TLS port, say); the plain port stays, for the readiness check. */
 	extraArgs?: readonly string[];
+	/**
+	 * Role users (acl-users.ts), created at start: only their passwords' SHA-256 is on the command
+	 * line. Redis's `default` user is disabled unless listed. With users, a command (a PUBLISH with
+	 * its payload) is also bounded to Redis's smallest allowed, 1 MiB: a bigger one closes the
+	 * sender's connection.
+	 */
+	users?: readonly AclUser[];
 };
+
+/**
+ * The bound on one command of a server started with `users` (`client-query-buffer-limit` and
+ * `proto-max-bulk-len` at their minimum): a PUBLISH of this many bytes closes the sender's connection.
+ */
+export const maxCommandBytes = 1024 * 1024;
+
+function aclArgs(users: readonly AclUser[] | undefined): string[] {
+	if (!users) {
+		return [];
+	}
+
+	const lines = users.map(user => ['--user', ...aclUserTokens(user)]);
+	if (!users.some(user => user.name === 'default')) {
+		lines.push(['--user', 'default', 'reset', 'off']);
+	}
+
+	return [...lines.flat(), '--proto-max-bulk-len', String(maxCommandBytes), '--client-query-buffer-limit', String(maxCommandBytes)];
+}
 
 export type RedisServer = {
 	readonly url: string;
@@ -30,7 +57,8 @@ function lastLine(output: string): string {
 	return output.trim().split('\n').at(-1) ?? '';
 }
 
-async function ping(host: string, port: number): Promise<boolean> {
+/** PING; with `locked`, a refusal for want of a password counts as an answer too. */
+async function ping(host: string, port: number, locked = false): Promise<boolean> {
 	return new Promise(resolve => {
 		const socket = net.connect({host, port});
 		let answer = '';
@@ -48,7 +76,7 @@ async function ping(host: string, port: number): Promise<boolean> {
 		socket.on('data', chunk => {
 			answer += chunk.toString('utf8');
 			if (answer.includes('\r\n')) {
-				done(answer.startsWith('+PONG'));
+				done(answer.startsWith('+PONG') || (locked && answer.startsWith('-NOAUTH')));
 			}
 		});
 		socket.once('connect', () => {
@@ -75,7 +103,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 	// tied to this process, so it does not outlive it (a SIGKILLed provider included).
 	const {child, tied} = await spawnTiedToParent(
 		bin,
-		['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning', ...(options.extraArgs ?? [])],
+		['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning', ...aclArgs(options.users), ...(options.extraArgs ?? [])],
 		{stdio: ['ignore', 'pipe', 'pipe'], detached: true},
 	);
 	let output = '';
@@ -111,7 +139,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 		}
 
 		// eslint-disable-next-line no-await-in-loop
-		if (await ping(host, port)) {
+		if (await ping(host, port, options.users !== undefined)) {
 			break;
 		}
 

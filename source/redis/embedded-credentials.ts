@@ -1,0 +1,78 @@
+import {lstat, mkdir, readFile, unlink, writeFile} from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The directory where an embedded redis-server's provider password is kept: `$XDG_RUNTIME_DIR/
+ * nightcrawler`, else `<tmp>/nightcrawler-<uid>`; created 0700, and refused unless it is a real
+ * directory of this user that nobody else can enter.
+ */
+export async function credentialsDirectory(): Promise<string> {
+	const uid = process.getuid?.() ?? 0;
+	const directory = process.env.XDG_RUNTIME_DIR ? path.join(process.env.XDG_RUNTIME_DIR, 'nightcrawler') : path.join(os.tmpdir(), `nightcrawler-${uid}`);
+	await mkdir(directory, {recursive: true, mode: 0o700});
+	const stats = await lstat(directory);
+	if (!stats.isDirectory() || stats.uid !== uid || (stats.mode & 0o077) !== 0) {
+		throw new Error(`${directory} is not a private directory of this user: not writing a Redis password there`);
+	}
+
+	return directory;
+}
+
+function fileOf(directory: string, port: number): string {
+	return path.join(directory, `redis-${port}.provider`);
+}
+
+/** Write the provider password of the redis-server on `port` (0600, replacing an old file); returns its path. */
+export async function writeProviderPassword(port: number, password: string): Promise<string> {
+	const file = fileOf(await credentialsDirectory(), port);
+	await unlink(file).catch(() => undefined);
+	await writeFile(file, `${password}\n`, {mode: 0o600, flag: 'wx'});
+	return file;
+}
+
+/** The provider password written for `port`, if there is one. */
+export async function readProviderPassword(port: number): Promise<string | undefined> {
+	try {
+		return (await readFile(fileOf(await credentialsDirectory(), port), 'utf8')).trim() || undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+export async function removeProviderPassword(port: number): Promise<void> {
+	await unlink(fileOf(await credentialsDirectory(), port)).catch(() => undefined);
+}
+
+function bulk(text: string): string {
+	return `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
+}
+
+/** Does the Redis on host:port accept AUTH user password? (A stale file must not break a provider.) */
+export async function canAuthenticate(host: string, port: number, user: string, password: string): Promise<boolean> {
+	return new Promise(resolve => {
+		const socket = net.connect({host, port});
+		let answer = '';
+		const done = (ok: boolean) => {
+			socket.destroy();
+			resolve(ok);
+		};
+
+		socket.setTimeout(1000, () => {
+			done(false);
+		});
+		socket.once('error', () => {
+			done(false);
+		});
+		socket.on('data', chunk => {
+			answer += chunk.toString('utf8');
+			if (answer.includes('\r\n')) {
+				done(answer.startsWith('+OK'));
+			}
+		});
+		socket.once('connect', () => {
+			socket.write(`*3\r\n${bulk('AUTH')}${bulk(user)}${bulk(password)}`);
+		});
+	});
+}
