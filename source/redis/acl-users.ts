@@ -49,6 +49,8 @@ export function aclRules(role: AclRole, namespace = '*'): string[] {
 		...connectionCommands,
 		'+eval',
 		'+evalsha',
+		// The exit claims' scripts read the server's clock.
+		'+time',
 		direct,
 		'+publish',
 		`(+subscribe +unsubscribe ${direct} ${requests})`,

@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises';
 import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
+import {RedisExitRegistry} from '../../source/exits/redis-exit-registry.js';
 import {aclUserLine, newAclPassword} from '../../source/redis/acl-users.js';
 import {maxCommandBytes, startRedisServer, type RedisServer} from '../../source/redis/redis-server.js';
 import {Cleanups} from '../helpers/cleanups.js';
@@ -117,6 +118,31 @@ describe('Redis ACL users for the two roles', () => {
 		await waitFor(() => provider.leases().length === 0, {message: 'the lease to be given back'});
 		expect(provider.bus.stats.publishFailed).toBe(0);
 		expect(client.stats.publishFailed).toBe(0);
+	});
+});
+
+describe('exit claims under the provider user', () => {
+	it('claims, renews, reports and releases an exit (the registry\'s scripts run with the provider\'s rights)', async () => {
+		const namespace = `acl-${newAclPassword().slice(0, 8)}`;
+		const registry = new RedisExitRegistry({redis: providerUrl(), namespace, owner: 'provider-a', claimTtlMs: 30_000});
+		const other = new RedisExitRegistry({redis: providerUrl(), namespace, owner: 'provider-b', claimTtlMs: 30_000});
+		cleanups.add(async () => Promise.all([registry.close(), other.close()]));
+		await Promise.all([registry.connect(), other.connect()]);
+		const fingerprint = 'B'.repeat(40);
+		expect(await registry.claim(fingerprint, 'tor-0')).toBe(true);
+		expect(await other.claim(fingerprint, 'tor-0')).toBe(false);
+		expect(await registry.renew(fingerprint, 'tor-0')).toBe(true);
+		await registry.report(fingerprint, {kind: 'captcha'});
+		expect((await other.avoided()).map(exit => exit.fingerprint)).toContain(fingerprint);
+		await registry.release(fingerprint, 'tor-0');
+		expect(await other.claim(fingerprint, 'tor-1')).toBe(true);
+	});
+
+	it('cannot be done by a client', async () => {
+		const registry = new RedisExitRegistry({redis: clientUrl(), namespace: 'acl-client', owner: 'client', claimTtlMs: 30_000});
+		cleanups.add(async () => registry.close());
+		await registry.connect();
+		await expect(registry.claim('C'.repeat(40), 'tor-0')).rejects.toThrow(/NOPERM/);
 	});
 });
 
