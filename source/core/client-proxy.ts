@@ -29,6 +29,8 @@ export type ProxySnapshot = {
 	readonly url: string;
 	readonly httpUrl?: string;
 	readonly exitIp?: string;
+	/** The exit is shared with another proxy of the cluster (not enough exits for everyone). */
+	readonly sharedExit: boolean;
 	readonly linkedAt: number;
 	readonly expiresAt: number;
 	readonly lastHeartbeatAt: number;
@@ -157,8 +159,8 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 		return this;
 	}
 
-	toJSON(): {url: string; httpUrl?: string; exitIp?: string; provider: string; leaseId: string} {
-		return {url: this.url, httpUrl: this.httpUrl, exitIp: this.exitIp, provider: this.clusterId, leaseId: this.leaseId};
+	toJSON(): {url: string; httpUrl?: string; exitIp?: string; sharedExit?: true; provider: string; leaseId: string} {
+		return {url: this.url, httpUrl: this.httpUrl, exitIp: this.exitIp, ...(this.sharedExit ? {sharedExit: true as const} : {}), provider: this.clusterId, leaseId: this.leaseId};
 	}
 
 	snapshot(): ProxySnapshot {
@@ -169,6 +171,7 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 			url: this.url,
 			httpUrl: this.httpUrl,
 			exitIp: this.exitIp,
+			sharedExit: this.sharedExit,
 			linkedAt: this.linkedAt,
 			expiresAt: this.expiresAt,
 			lastHeartbeatAt: this.lastHeartbeatAt,

@@ -29,7 +29,7 @@ export type ClientAppProps = {
 	readonly now?: () => number;
 };
 
-const hints = [['q', 'quit'], ['↑↓', 'select'], ['d', 'destroy'], ['r', 'rotate'], ['+/-', 'count']] as const;
+const hints = [['q', 'quit'], ['↑↓', 'select'], ['d', 'destroy'], ['r', 'rotate'], ['f', 'blocked'], ['+/-', 'count']] as const;
 
 /** The client's full-screen view: the proxies it keeps leased, and a log. It only listens and renders. */
 export function ClientApp({client, count, redisUrl, namespace, onQuit, onCountChange, now = Date.now}: ClientAppProps) {
@@ -43,6 +43,33 @@ export function ClientApp({client, count, redisUrl, namespace, onQuit, onCountCh
 	const slots = orderSlots(snapshot.slots, keep.slotIds);
 	const selection = useSelectionState(slots.map(slot => slot.slotId));
 	const selected = slots[selection.selectedIndex];
+
+	/** Rotate the selected proxy; with a failure kind, report its exit as burnt first (the same rotation). */
+	function changeExit(failure: 'blocked' | undefined): void {
+		const proxy = client.proxies().find(candidate => candidate.leaseId === selected?.proxy?.leaseId);
+		if (!proxy) {
+			log.append(`select a leased proxy to ${failure ? 'report' : 'rotate'}`);
+			return;
+		}
+
+		if (rotations[proxy.leaseId]?.kind === 'rotating') {
+			return;
+		}
+
+		const {leaseId, url, exitIp} = proxy;
+		if (failure) {
+			log.append(`reported ${exitIp ?? 'its exit'} ${failure}: the cluster avoids it for a while`, 'warning');
+		}
+
+		dispatchRotation({type: 'rotate-start', leaseId});
+		const rotated = failure ? proxy.reportFailure(failure) : proxy.rotate();
+		rotated.then(() => {
+			dispatchRotation({type: 'rotate-done', leaseId});
+		}, (error: unknown) => {
+			dispatchRotation({type: 'rotate-failed', leaseId, message: String(error)});
+			log.append(clientLogText.rotateFailed(url, error), 'error');
+		});
+	}
 
 	useScreenKeys({
 		onQuit,
@@ -58,24 +85,11 @@ export function ClientApp({client, count, redisUrl, namespace, onQuit, onCountCh
 				}
 			},
 			r() {
-				const proxy = client.proxies().find(candidate => candidate.leaseId === selected?.proxy?.leaseId);
-				if (!proxy) {
-					log.append('select a leased proxy to rotate');
-					return;
-				}
-
-				if (rotations[proxy.leaseId]?.kind === 'rotating') {
-					return;
-				}
-
-				const {leaseId, url} = proxy;
-				dispatchRotation({type: 'rotate-start', leaseId});
-				proxy.rotate().then(() => {
-					dispatchRotation({type: 'rotate-done', leaseId});
-				}, (error: unknown) => {
-					dispatchRotation({type: 'rotate-failed', leaseId, message: String(error)});
-					log.append(clientLogText.rotateFailed(url, error), 'error');
-				});
+				changeExit(undefined);
+			},
+			f() {
+				// The exit was blocked: every provider avoids it for a while, and this proxy moves at once.
+				changeExit('blocked');
 			},
 			'+': keep.add,
 			'=': keep.add,

@@ -35,7 +35,9 @@ function exitCell(slot: SlotView, rotations: RotationState): Cell {
 		return {text: 'rotate failed', color: 'red'};
 	}
 
-	return slot.proxy?.exitIp ?? '-';
+	const exitIp = slot.proxy?.exitIp ?? '-';
+	// Not enough exits in the cluster for everyone: this one is shared with another proxy.
+	return slot.proxy?.sharedExit ? {text: `${exitIp} shared`, color: 'yellow'} : exitIp;
 }
 
 export function selectProxyRows({slots, at}: {slots: readonly SlotView[]; at: number}, rotations: RotationState): TableRow[] {

@@ -1,6 +1,8 @@
 import {Box, Text, useStdin} from 'ink';
 import type {Provider} from '../core/provider.js';
+import {avoidedExitsText} from './avoided-exits-text.js';
 import {KeyHints} from './components/key-hints.js';
+import {useAvoidedExits} from './hooks/use-avoided-exits.js';
 import {LogView} from './components/log-view.js';
 import {TableView} from './components/table-view.js';
 import {truncateText} from './fit-text.js';
@@ -29,6 +31,7 @@ export function ProviderApp({provider, redisUrl, namespace, onQuit, now = Date.n
 	const {columns, rows} = useTerminalSize();
 	const {isRawModeSupported} = useStdin();
 	const {snapshot, log} = useProviderScreen(provider, now);
+	const avoided = avoidedExitsText(useAvoidedExits(provider), now());
 	const instanceRows = selectInstanceRows(snapshot);
 	const selection = useSelectionState(instanceRows.map(row => row.id));
 	const {selectedId} = selection;
@@ -58,7 +61,7 @@ export function ProviderApp({provider, redisUrl, namespace, onQuit, now = Date.n
 		},
 	}, {isActive: isRawModeSupported});
 
-	const layout = providerLayout({columns, rows}, {instances: instanceRows.length, leases: snapshot.leases.length, logEntries: log.entries.length});
+	const layout = providerLayout({columns, rows}, {instances: instanceRows.length, leases: snapshot.leases.length, logEntries: log.entries.length, extraHeaderLines: avoided === undefined ? 0 : 1});
 	const linkRows = selectLinkRows(snapshot);
 	const heartbeatRows = selectHeartbeatRows(snapshot, provider.timings);
 	const half = Math.floor((columns - 2) / 2);
@@ -70,6 +73,7 @@ export function ProviderApp({provider, redisUrl, namespace, onQuit, now = Date.n
 				{truncateText(`nightcrawler provider ${shortId(provider.id)} on ${provider.hostname} · ${redisUrl} · ns ${namespace}`, columns)}
 			</Text>
 			<Text wrap='truncate' color='cyan'>{truncateText(providerCounts(snapshot) + status, columns)}</Text>
+			{avoided === undefined ? undefined : <Text wrap='truncate' color='yellow'>{truncateText(avoided, columns)}</Text>}
 			<TableView selectable title='Pool' columns={instanceColumns} rows={instanceRows} width={columns} maxRows={layout.poolRows} emptyText='no instances yet' selectedId={selectedId}/>
 			<Box flexDirection={layout.sideBySide ? 'row' : 'column'} width={columns}>
 				<TableView title='Links' columns={linkColumns} rows={linkRows} width={layout.sideBySide ? half : columns} maxRows={layout.leaseRows} emptyText='no leases'/>

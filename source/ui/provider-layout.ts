@@ -13,12 +13,12 @@ export type ProviderLayout = {
 export const sideBySideColumns = 72;
 
 /**
- * Share the screen's lines: two header lines, the pool, the links and heartbeats, the log and a
+ * Share the screen's lines: two header lines (and any extra, such as the avoided exits), the pool, the links and heartbeats, the log and a
  * footer. One line is left free so Ink never sees a full screen (it would clear and redraw it).
  */
-export function providerLayout(size: {columns: number; rows: number}, counts: {instances: number; leases: number; logEntries: number}): ProviderLayout {
+export function providerLayout(size: {columns: number; rows: number}, counts: {instances: number; leases: number; logEntries: number; extraHeaderLines?: number}): ProviderLayout {
 	const sideBySide = size.columns >= sideBySideColumns;
-	const fixed = 2 + 2 + 2 + (sideBySide ? 0 : 2) + 1 + 1;
+	const fixed = 2 + (counts.extraHeaderLines ?? 0) + 2 + 2 + (sideBySide ? 0 : 2) + 1 + 1;
 	const budget = size.rows - 1 - fixed;
 	if (sideBySide) {
 		const [poolRows = 0, leaseRows = 0, logRows = 0] = allocateRows(budget, [counts.instances, counts.leases, counts.logEntries]);

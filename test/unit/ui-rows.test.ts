@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {avoidedExitsText} from '../../source/ui/avoided-exits-text.js';
 import type {LeaseSnapshot} from '../../source/core/lease/lease-records.js';
 import type {InstanceSnapshot} from '../../source/pool/pool-backend.js';
 import {clientLayout} from '../../source/ui/client-layout.js';
@@ -43,7 +44,7 @@ describe('provider rows', () => {
 	});
 });
 
-const linked: SlotView = {slotId: 's1', phase: 'linked', providerId: 'abcdef0123456789', proxy: {leaseId: 'l1', proxyId: 'mem-0', clusterId: 'abcdef0123456789', url: 'socks5h://127.0.0.1:20000', exitIp: '203.0.113.7', linkedAt: at - 65_000, expiresAt: at + 30_000, lastHeartbeatAt: at - 4000}};
+const linked: SlotView = {slotId: 's1', phase: 'linked', providerId: 'abcdef0123456789', proxy: {leaseId: 'l1', proxyId: 'mem-0', clusterId: 'abcdef0123456789', url: 'socks5h://127.0.0.1:20000', exitIp: '203.0.113.7', linkedAt: at - 65_000, expiresAt: at + 30_000, sharedExit: false, lastHeartbeatAt: at - 4000}};
 const waiting: SlotView = {slotId: 's2', phase: 'requesting', wantingSince: at - 12_000};
 
 describe('client rows', () => {
@@ -54,6 +55,12 @@ describe('client rows', () => {
 		]);
 		const [row] = selectProxyRows({slots: [linked], at}, {l1: {kind: 'rotating'}});
 		expect(row && 'cells' in row && row.cells[1]).toEqual({text: 'rotating…', color: 'yellow'});
+	});
+
+	it('marks an exit shared with another proxy of the cluster', () => {
+		const shared: SlotView = {...linked, proxy: {...linked.proxy!, sharedExit: true}};
+		const [row] = selectProxyRows({slots: [shared], at}, {});
+		expect(row && 'cells' in row && row.cells[1]).toEqual({text: '203.0.113.7 shared', color: 'yellow'});
 	});
 
 	it('orders the kept slots first and leaves closed ones out', () => {
@@ -89,5 +96,16 @@ describe('layouts', () => {
 		const tall = providerLayout({columns: 80, rows: 60}, {instances: 20, leases: 20, logEntries: 50});
 		expect(tall.poolRows).toBeGreaterThan(small.poolRows);
 		expect(tall.leaseRows).toBeGreaterThan(small.leaseRows);
+	});
+});
+
+describe('avoided exits line', () => {
+	it('lists the exits the cluster avoids, soonest free first, with kind, domain and time left', () => {
+		const now = 1_000_000;
+		expect(avoidedExitsText([], now)).toBeUndefined();
+		expect(avoidedExitsText([
+			{fingerprint: 'AAAAAAAAAAAAAAAA', kind: 'blocked', untilMs: now + 30 * 60_000},
+			{fingerprint: 'BBBBBBBBBBBBBBBB', kind: 'captcha', domain: 'example.com', untilMs: now + 90_000},
+		], now)).toBe('avoided exits (2): BBBBBBBB captcha (example.com) 1m30s · AAAAAAAA blocked 30m00s');
 	});
 });
