@@ -1,11 +1,11 @@
 import type {GatewayFlags} from '../cli/flag-schemas.js';
 import {redactUrl} from '../cli/redact-url.js';
 import type {Shutdown} from '../cli/shutdown.js';
-import {watchStdoutClosed} from '../cli/watch-stdout.js';
 import {Gateway, type GatewayAddresses} from '../gateway/gateway.js';
 import {attachGatewayLog} from './gateway-log.js';
 import {jsonLine, textLine} from './provider-log.js';
 import type {RedisSource} from './resolve-redis.js';
+import {logLifetime} from './event-log-lifetime.js';
 
 export type GatewayCommandOptions = {
 	readonly flags: GatewayFlags;
@@ -54,17 +54,9 @@ export async function runGatewayCommand({flags, redis, shutdown}: GatewayCommand
 
 			held = undefined;
 		}, () => undefined);
-		const unwatch = watchStdoutClosed(() => {
-			void shutdown.shutdown('stdout-closed');
-		});
-		shutdown.signal.addEventListener('abort', () => {
-			process.stdout.write(`${toLine({event: 'stopping', reason: shutdown.reason, error: shutdown.error})}\n`);
-		});
-		shutdown.defer('the event log', () => {
-			process.stdout.write(`${toLine({event: 'stopped', reason: shutdown.reason})}\n`);
-			detach();
-			unwatch();
-		});
+		logLifetime(shutdown, record => {
+			process.stdout.write(`${toLine(record)}\n`);
+		}, detach);
 	}
 
 	shutdown.defer('the gateway', async () => gateway.stop(), {timeoutMs: 30_000});

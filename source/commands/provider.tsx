@@ -2,12 +2,12 @@ import {Provider} from '../core/provider.js';
 import type {ProviderFlags} from '../cli/flag-schemas.js';
 import {redactUrl} from '../cli/redact-url.js';
 import type {Shutdown} from '../cli/shutdown.js';
-import {watchStdoutClosed} from '../cli/watch-stdout.js';
 import {startTestnet, type Testnet} from '../testnet/start-testnet.js';
 import {joinRemoteTestnet} from './join-remote-testnet.js';
 import {killNow} from '../util/terminate.js';
 import {ProviderApp} from '../ui/provider-app.js';
 import {createBackend} from './create-backend.js';
+import {logLifetime} from './event-log-lifetime.js';
 import {mountApp} from './mount-app.js';
 import {attachProviderLog, jsonLine, textLine} from './provider-log.js';
 import {resolveRedis, type RedisSource} from './resolve-redis.js';
@@ -62,17 +62,9 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 		const detach = attachProviderLog(provider, record => {
 			process.stdout.write(`${toLine(record)}\n`);
 		});
-		const unwatch = watchStdoutClosed(() => {
-			void shutdown.shutdown('stdout-closed');
-		});
-		shutdown.signal.addEventListener('abort', () => {
-			process.stdout.write(`${toLine({event: 'stopping', reason: shutdown.reason, error: shutdown.error})}\n`);
-		});
-		shutdown.defer('the event log', () => {
-			process.stdout.write(`${toLine({event: 'stopped', reason: shutdown.reason})}\n`);
-			detach();
-			unwatch();
-		});
+		logLifetime(shutdown, record => {
+			process.stdout.write(`${toLine(record)}\n`);
+		}, detach);
 	}
 
 	shutdown.onForce(() => {

@@ -1,7 +1,7 @@
 import {lstat, mkdir, readFile, unlink, writeFile} from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {firstReply} from './first-reply.js';
 
 /**
  * The directory where an embedded redis-server's provider password is kept: `$XDG_RUNTIME_DIR/
@@ -51,28 +51,6 @@ function bulk(text: string): string {
 
 /** Does the Redis on host:port accept AUTH user password? (A stale file must not break a provider.) */
 export async function canAuthenticate(host: string, port: number, user: string, password: string): Promise<boolean> {
-	return new Promise(resolve => {
-		const socket = net.connect({host, port});
-		let answer = '';
-		const done = (ok: boolean) => {
-			socket.destroy();
-			resolve(ok);
-		};
-
-		socket.setTimeout(1000, () => {
-			done(false);
-		});
-		socket.once('error', () => {
-			done(false);
-		});
-		socket.on('data', chunk => {
-			answer += chunk.toString('utf8');
-			if (answer.includes('\r\n')) {
-				done(answer.startsWith('+OK'));
-			}
-		});
-		socket.once('connect', () => {
-			socket.write(`*3\r\n${bulk('AUTH')}${bulk(user)}${bulk(password)}`);
-		});
-	});
+	const reply = await firstReply(host, port, `*3\r\n${bulk('AUTH')}${bulk(user)}${bulk(password)}`, 1000);
+	return reply?.startsWith('+OK') === true;
 }

@@ -1,4 +1,4 @@
-import net from 'node:net';
+import {firstReply} from './first-reply.js';
 import {aclUserTokens, type AclUser} from './acl-users.js';
 import {freePort} from '../util/free-port.js';
 import {terminate} from '../util/terminate.js';
@@ -59,30 +59,8 @@ function lastLine(output: string): string {
 
 /** PING; with `locked`, a refusal for want of a password counts as an answer too. */
 async function ping(host: string, port: number, locked = false): Promise<boolean> {
-	return new Promise(resolve => {
-		const socket = net.connect({host, port});
-		let answer = '';
-		const done = (ok: boolean) => {
-			socket.destroy();
-			resolve(ok);
-		};
-
-		socket.setTimeout(500, () => {
-			done(false);
-		});
-		socket.once('error', () => {
-			done(false);
-		});
-		socket.on('data', chunk => {
-			answer += chunk.toString('utf8');
-			if (answer.includes('\r\n')) {
-				done(answer.startsWith('+PONG') || (locked && answer.startsWith('-NOAUTH')));
-			}
-		});
-		socket.once('connect', () => {
-			socket.write('PING\r\n');
-		});
-	});
+	const reply = await firstReply(host, port, 'PING\r\n', 500);
+	return reply !== undefined && (reply.startsWith('+PONG') || (locked && reply.startsWith('-NOAUTH')));
 }
 
 /** Is something answering PING on host:port? */

@@ -1,3 +1,5 @@
+// A little over 300 lines: the pool's one owner of its instances, their ports and the exit registry's
+// renewals; per-instance work lives in tor-instance.ts, exit choice in exit-pinning.ts.
 import {EventEmitter} from 'node:events';
 import {access, readFile} from 'node:fs/promises';
 import path from 'node:path';

@@ -1,3 +1,5 @@
+// A little over 300 lines: one instance's whole life cycle (start, bootstrap, pin, health, restart,
+// stop) in one owner of its status; pinning, health checks and back-off live in their own files.
 import {EventEmitter} from 'node:events';
 import {type Status, isStopped} from '../core/status.js';
 import type {InstanceSnapshot, InstanceState, ProxyEndpoint} from '../pool/pool-backend.js';

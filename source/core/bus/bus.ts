@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the Bus is the one owner of both Redis connections, their subscriptions
+// and the listener tables, and splitting it would hand that state to two classes. Decoding lives in
+// decode-message.ts, connection set-up in redis-connection.ts.
 import {EventEmitter} from 'node:events';
 import type {Redis} from 'ioredis';
 import {v4 as uuidv4} from 'uuid';
