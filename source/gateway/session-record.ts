@@ -32,6 +32,8 @@ export type SessionView = {
 	readonly kind: SessionChoice['kind'];
 	readonly phase: SessionPhase;
 	readonly exitIp?: string;
+	/** The lease's exit is shared with another proxy of the cluster (not enough exits for everyone). */
+	readonly sharedExit: boolean;
 	readonly providerId?: string;
 	readonly proxyId?: string;
 	readonly leaseId?: string;
@@ -58,6 +60,7 @@ export function viewOf(record: SessionRecord, {connections, bytesIn, bytesOut}: 
 		kind: record.choice.kind,
 		phase: record.phase,
 		exitIp: proxy?.exitIp,
+		sharedExit: proxy?.sharedExit ?? false,
 		providerId: proxy?.clusterId,
 		proxyId: proxy?.proxyId,
 		leaseId: proxy?.leaseId,

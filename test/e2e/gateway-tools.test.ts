@@ -135,7 +135,14 @@ describe('the gateway on the private Tor network', () => {
 		const second = exitOf(await viaCurl(`socks5h://127.0.0.1:${ports.last}`, url));
 		expect(first).toBeDefined();
 		expect(second).toBeDefined();
-		expect(first).not.toBe(second);
+		// Two ports, two sessions, two leases; their exits differ unless the cluster ran out of exits
+		// (a failure reported above keeps one of the network's four avoided) and the lease says so.
+		const [one, two] = [gateway.table.get(`:port-${ports.first}`)!, gateway.table.get(`:port-${ports.last}`)!];
+		expect(one.leaseId).not.toBe(two.leaseId);
+		if (!one.sharedExit && !two.sharedExit) {
+			expect(first).not.toBe(second);
+		}
+
 		expect(exitOf(await viaChromium(ports.first, url))).toBe(first);
 		expect(exitOf(await viaCurl(`socks5h://127.0.0.1:${ports.first}`, url))).toBe(first);
 		expect(sessionExit(`:port-${ports.first}`)).toBe(first);

@@ -55,7 +55,7 @@ describe('the embedded redis-server', () => {
 		// Same machine, no flags: a client is served, as the default user.
 		const client = startCli(['client'], {env});
 		const [url] = await client.stdout.waitForLines(line => line !== '');
-		expect(url).toMatch(/^socks5h:\/\/127\.0\.0\.1:\d+$/);
+		expect(url).toMatch(/^socks5h:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.1:\d+$/);
 
 		// The default user is a client: no requests heard, no MONITOR; the provider user publishes no request.
 		const anonymous = await connect('redis://127.0.0.1:6379');
