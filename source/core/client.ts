@@ -12,6 +12,7 @@ import {providerIdOf, proxyOf, wantingSinceOf, type SlotPhase} from './lease/slo
 import {SlotRoutes} from './lease/slot-routes.js';
 import {defaultClientTimings, type ClientTimings} from './lease/timings.js';
 import {isStopped, type Status} from './status.js';
+import {newSealKeyPair} from './lease/seal.js';
 
 export type ClientOptions = {
 	/** redis:// or rediss:// URL, or ioredis options. Default: REDIS_URL, else redis://127.0.0.1:6379. */
@@ -43,6 +44,8 @@ export class Client extends EventEmitter<ClientEvents> {
 	private state: Status = 'idle';
 	private readonly bus: Bus<ClientInbound, ProviderInbound>;
 	private readonly timings: ClientTimings;
+	/** One X25519 key pair for this client's claims; leases are sealed to it (docs/protocol.md §3.5). */
+	private readonly sealKeys = newSealKeyPair();
 	private readonly slots = new Map<string, LeaseSlot>();
 	/** Routing of the providers' answers, kept from the slots' 'phase' events. */
 	private readonly routes: SlotRoutes;
@@ -255,7 +258,7 @@ export class Client extends EventEmitter<ClientEvents> {
 			throw new ClosedError(`the client is ${this.state}: call start() first`);
 		}
 
-		const slot = new LeaseSlot({bus: this.bus, timings: this.timings, offline: () => this.state === 'offline'}, renew);
+		const slot = new LeaseSlot({bus: this.bus, timings: this.timings, offline: () => this.state === 'offline', keys: this.sealKeys}, renew);
 		this.slots.set(slot.id, slot);
 		this.follow(slot);
 		slot.start();

@@ -3,7 +3,7 @@ import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import {SealError} from '../../source/core/errors/seal-error.js';
-import {newSealKeyPair, open, seal} from '../../source/core/lease/seal.js';
+import {newSealKeyPair, open, RotatingSealKey, seal} from '../../source/core/lease/seal.js';
 
 const script = fileURLToPath(new URL('../fixtures/seal/seal.py', import.meta.url));
 /** Debian's python3 with python3-cryptography (.ci/run installs it). */
@@ -23,6 +23,21 @@ describe('seal', () => {
 		const second = seal('same', client.publicKey, 'x');
 		expect(first.epk).not.toBe(second.epk);
 		expect(first.box).not.toBe(second.box);
+	});
+
+	it('seals many boxes with one provider key pair (RotatingSealKey), each opening only for its own recipient and context', () => {
+		const sender = new RotatingSealKey(60_000);
+		const [alice, bob] = [newSealKeyPair(), newSealKeyPair()];
+		const keys = sender.current(0);
+		const boxes = [seal('one', alice.publicKey, 'l1', keys), seal('two', alice.publicKey, 'l2', keys), seal('three', bob.publicKey, 'l3', keys)];
+		expect(new Set(boxes.map(box => box.epk)).size).toBe(1);
+		expect(new Set(boxes.map(box => box.nonce)).size).toBe(3);
+		expect([open(boxes[0]!, alice, 'l1'), open(boxes[1]!, alice, 'l2'), open(boxes[2]!, bob, 'l3')]).toEqual(['one', 'two', 'three']);
+		expect(() => open(boxes[2]!, alice, 'l3')).toThrow(SealError);
+		expect(() => open(boxes[0]!, alice, 'l2')).toThrow(SealError);
+		// A minute later, a new key pair.
+		expect(sender.current(59_999)).toBe(keys);
+		expect(sender.current(60_000).publicKey).not.toBe(keys.publicKey);
 	});
 
 	it('does not open with another key, another context, or a changed box', () => {

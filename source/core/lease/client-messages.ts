@@ -13,7 +13,7 @@ import type {LeaseRotations} from './lease-rotations.js';
 import type {ClientInbound, ProviderInbound, ProviderMessage} from './messages.js';
 import type {OfferDesk} from './offer-desk.js';
 import type {ProxySlots} from './proxy-slots.js';
-import {seal} from './seal.js';
+import {RotatingSealKey, seal} from './seal.js';
 
 export type ClientMessagesOptions = {
 	readonly bus: Bus<ProviderInbound, ClientInbound>;
@@ -34,6 +34,9 @@ export type ClientMessagesOptions = {
  */
 export class ClientMessages {
 	readonly counters = {dropLinks: 0};
+
+	/** One sealing key pair for every lease sealed within a minute (see RotatingSealKey). */
+	private readonly sealKey = new RotatingSealKey();
 
 	constructor(private readonly options: ClientMessagesOptions) {}
 
@@ -117,7 +120,7 @@ export class ClientMessages {
 	private sendLink(lease: Lease, publicKey: string): boolean {
 		let sealed;
 		try {
-			sealed = seal(JSON.stringify({secret: lease.secret, ...lease.credentials}), publicKey, lease.leaseId);
+			sealed = seal(JSON.stringify({secret: lease.secret, ...lease.credentials}), publicKey, lease.leaseId, this.sealKey.current());
 		} catch (error) {
 			if (error instanceof SealError) {
 				return false;

@@ -7,7 +7,6 @@ import type {ProxyDownError} from '../errors/proxy-down-error.js';
 import {RotateError} from '../errors/rotate-error.js';
 import {LinkedLease, sendDestroy} from './linked-lease.js';
 import type {ClientMessage, LeaseEndReason} from './messages.js';
-import {newSealKeyPair} from './seal.js';
 import type {SlotEvents} from './slot-events.js';
 import {openLink} from './slot-proofs.js';
 import {slotRequests, type SlotContext} from './slot-requests.js';
@@ -29,7 +28,6 @@ const destroyedError = () => new ClosedError('the proxy was destroyed');
 export class LeaseSlot extends EventEmitter<SlotEvents> {
 	readonly id = uuidv4();
 	/** The key this slot's claims carry: its leases' secrets and credentials are sealed to it. Never leaves memory. */
-	private readonly keys = newSealKeyPair();
 	private current: SlotState = {phase: 'idle'};
 
 	constructor(private readonly context: SlotContext, readonly renew: boolean) {
@@ -63,7 +61,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 
 		const {requestId, wantingSince} = state;
 		const {offerId, offerTtlMs} = data;
-		const claim = slotRequests.claim(this.context, from, requestId, offerId, offerTtlMs, this.keys.publicKey);
+		const claim = slotRequests.claim(this.context, from, requestId, offerId, offerTtlMs, this.context.keys.publicKey);
 		const linking = {phase: 'linking', requestId, wantingSince, offerId, providerId: from, claim} as const;
 		claim.done.catch(() => {
 			if (this.current === linking) {
@@ -81,7 +79,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			return;
 		}
 
-		const opened = openLink(this.keys, data);
+		const opened = openLink(this.context.keys, data);
 		if (!opened) {
 			this.emit('unproven', {event: 'proxy:link', providerId: from, leaseId: data.lease.leaseId});
 			return;

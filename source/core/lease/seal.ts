@@ -34,22 +34,23 @@ export function newSealKeyPair(): SealKeyPair {
 	return {publicKey: x!, privateKey};
 }
 
-/** Seal `plaintext` to the holder of `recipientPublicKey`, bound to `context`. Throws a SealError on a malformed key. */
-export function seal(plaintext: string, recipientPublicKey: string, context: string): Sealed {
-	const recipient = importPublicKey(recipientPublicKey);
-	const ephemeral = newSealKeyPair();
-	const key = deriveKey(ephemeral.privateKey, recipient, ephemeral.publicKey, recipientPublicKey);
+/**
+ * Seal `plaintext` to the holder of `recipientPublicKey`, bound to `context`, with `sender` (a fresh
+ * key pair when omitted; the provider reuses one for a minute, see `RotatingSealKey`). Throws a
+ * SealError on a malformed key.
+ */
+export function seal(plaintext: string, recipientPublicKey: string, context: string, sender: SealKeyPair = newSealKeyPair()): Sealed {
+	const key = cachedKey(`${sender.publicKey}|${recipientPublicKey}`, () => deriveKey(sender.privateKey, importPublicKey(recipientPublicKey), sender.publicKey, recipientPublicKey));
 	const nonce = randomBytes(12);
 	const cipher = createCipheriv('aes-256-gcm', key, nonce);
 	cipher.setAAD(Buffer.from(context, 'utf8'));
 	const box = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-	return {epk: ephemeral.publicKey, nonce: nonce.toString('base64url'), box: box.toString('base64url')};
+	return {epk: sender.publicKey, nonce: nonce.toString('base64url'), box: box.toString('base64url')};
 }
 
 /** Open what `seal` made for `own`; throws a SealError when it was not sealed to this key and context, or was changed. */
 export function open(sealed: Sealed, own: SealKeyPair, context: string): string {
-	const sender = importPublicKey(sealed.epk);
-	const key = deriveKey(own.privateKey, sender, sealed.epk, own.publicKey);
+	const key = cachedKey(`${sealed.epk}|${own.publicKey}`, () => deriveKey(own.privateKey, importPublicKey(sealed.epk), sealed.epk, own.publicKey));
 	const nonce = Buffer.from(sealed.nonce, 'base64url');
 	const box = Buffer.from(sealed.box, 'base64url');
 	if (nonce.length !== 12 || box.length < 16) {
@@ -64,6 +65,48 @@ export function open(sealed: Sealed, own: SealKeyPair, context: string): string 
 	} catch (error) {
 		throw new SealError('the sealed box does not open with this key and context', {cause: error});
 	}
+}
+
+/**
+ * The provider's sealing key: one X25519 key pair for every lease it seals within `lifetimeMs`, then
+ * a new one. With the client's one key pair per process, the derived key of a pair is computed once
+ * and cached, so a lease costs an AES-GCM seal, not two key agreements (the construction is the same:
+ * every box still names its `epk` and has its own random nonce and the lease id as associated data).
+ */
+export class RotatingSealKey {
+	private keys: SealKeyPair | undefined;
+	private madeAt = 0;
+
+	constructor(private readonly lifetimeMs = 60_000) {}
+
+	current(now = Date.now()): SealKeyPair {
+		if (!this.keys || now - this.madeAt >= this.lifetimeMs) {
+			this.keys = newSealKeyPair();
+			this.madeAt = now;
+		}
+
+		return this.keys;
+	}
+}
+
+/** Derived keys by `senderPublic|recipientPublic` (each side keys the cache with its own public key, so a hit is its own). */
+const derivedKeys = new Map<string, Buffer>();
+const maxDerivedKeys = 1024;
+
+function cachedKey(pair: string, derive: () => Buffer): Buffer {
+	let key = derivedKeys.get(pair);
+	if (key) {
+		// Most recently used last.
+		derivedKeys.delete(pair);
+	} else {
+		key = derive();
+		if (derivedKeys.size >= maxDerivedKeys) {
+			derivedKeys.delete(derivedKeys.keys().next().value!);
+		}
+	}
+
+	derivedKeys.set(pair, key);
+	return key;
 }
 
 function deriveKey(privateKey: KeyObject, publicKey: KeyObject, senderPublic: string, recipientPublic: string): Buffer {

@@ -1,5 +1,6 @@
 import type {Bus} from '../bus/bus.js';
 import type {ExitFailure} from '../../tor/exit-registry.js';
+import type {SealKeyPair} from './seal.js';
 import {RequestTimeoutError} from '../errors/request-timeout-error.js';
 import {RotateError} from '../errors/rotate-error.js';
 import type {ClientInbound, ProviderInbound} from './messages.js';
@@ -13,6 +14,8 @@ export type SlotContext = {
 	readonly timings: ClientTimings;
 	/** The bus is offline right now. */
 	readonly offline: () => boolean;
+	/** The client's X25519 key pair: every claim carries its public key, every lease is sealed to it. */
+	readonly keys: SealKeyPair;
 };
 
 /** The counts of proven messages about one lease: the last sent, and the last accepted from the provider. */
