@@ -36,7 +36,8 @@ export type LeaseFront = {
 	revoke(leaseId: string): void;
 };
 
-export type LeaseServerStats = {offers: number; leases: number; forged: number; dropLinks: number; waitingRefused: number; waiting: number};
+/** `offers` counts every offer made; `offersOpen` those not yet claimed, declined or expired. */
+export type LeaseServerStats = {offers: number; offersOpen: number; leases: number; forged: number; dropLinks: number; waitingRefused: number; waiting: number};
 
 /**
  * The provider's side of the lease protocol, put together: the proxies are the slots'
@@ -99,7 +100,7 @@ export class LeaseServer {
 
 	get stats(): LeaseServerStats {
 		const dropLinks = this.counters.dropLinks + this.answers.counters.dropLinks;
-		return {...this.book.counters, dropLinks, ...this.desk.counters, waiting: this.desk.waitingCount};
+		return {...this.book.counters, dropLinks, ...this.desk.counters, offersOpen: this.desk.openCount, waiting: this.desk.waitingCount};
 	}
 
 	/** Whether it answers clients (between start() and stop()). */

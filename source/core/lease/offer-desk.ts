@@ -45,6 +45,11 @@ export class OfferDesk {
 		return this.waiting.size;
 	}
 
+	/** Offers not yet claimed, declined or expired. */
+	get openCount(): number {
+		return this.offers.size;
+	}
+
 	get(offerId: string): Offer | undefined {
 		return this.offers.get(offerId);
 	}
@@ -72,7 +77,9 @@ export class OfferDesk {
 
 		const proven = this.claimants.has(clientId);
 		const slot = proven || this.mayOfferUnproven(clientId) ? this.options.slots.firstFree() : undefined;
-		if (slot) {
+		// A proxy whose exit another proxy of the cluster holds too is offered only to a request heard
+		// before (its repeat): the first time, providers with an exit of their own answer alone.
+		if (slot && (!slot.endpoint.sharedExit || this.waiting.has(clientId, requestId))) {
 			this.offer(slot, clientId, requestId, now);
 			return;
 		}

@@ -49,6 +49,10 @@ export class WaitingList {
 		return true;
 	}
 
+	has(clientId: string, requestId: string): boolean {
+		return this.entries.has(`${clientId}/${requestId}`);
+	}
+
 	remove(clientId: string, requestId: string): void {
 		const key = `${clientId}/${requestId}`;
 		if (this.entries.delete(key)) {
