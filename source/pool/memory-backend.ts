@@ -11,6 +11,8 @@ export type MemoryBackendOptions = {
 	basePort?: number;
 	/** Simulated rotation time. */
 	rotateDelayMs?: number;
+	/** How many of the proxies (the first ones) report an exit shared with another proxy of the cluster. */
+	sharedExits?: number;
 };
 
 type Entry = {endpoint: ProxyEndpoint; snapshot: InstanceSnapshot};
@@ -39,7 +41,7 @@ export class MemoryBackend implements PoolBackend {
 		const host = this.options.host ?? '127.0.0.1';
 		const basePort = this.options.basePort ?? 20_000;
 		for (let index = 0; index < count; index++) {
-			const endpoint: ProxyEndpoint = {id: `mem-${index}`, host, port: basePort + (index * 2), httpPort: basePort + (index * 2) + 1, exitIp: this.newExitIp()};
+			const endpoint: ProxyEndpoint = {id: `mem-${index}`, host, port: basePort + (index * 2), httpPort: basePort + (index * 2) + 1, exitIp: this.newExitIp(), ...(index < (this.options.sharedExits ?? 0) ? {sharedExit: true} : {})};
 			this.entries.set(endpoint.id, {endpoint, snapshot: {...endpoint, state: 'ready', startedAt: Date.now(), rotations: 0, restarts: 0}});
 		}
 
