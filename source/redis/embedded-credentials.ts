@@ -1,4 +1,4 @@
-import {lstat, mkdir, readFile, unlink, writeFile} from 'node:fs/promises';
+import {lstat, mkdir, readFile, rmdir, unlink, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {firstReply} from './first-reply.js';
@@ -41,8 +41,11 @@ export async function readProviderPassword(port: number): Promise<string | undef
 	}
 }
 
+/** Remove the password file, and the directory too once it holds nothing else (rmdir fails on a non-empty one). */
 export async function removeProviderPassword(port: number): Promise<void> {
-	await unlink(fileOf(await credentialsDirectory(), port)).catch(() => undefined);
+	const directory = await credentialsDirectory();
+	await unlink(fileOf(directory, port)).catch(() => undefined);
+	await rmdir(directory).catch(() => undefined);
 }
 
 function bulk(text: string): string {

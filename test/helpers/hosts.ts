@@ -1,5 +1,8 @@
 import {randomInt} from 'node:crypto';
 import {execa, type Options, type ResultPromise} from 'execa';
+import {mkdtemp, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * Hosts for tests: one network namespace per host, joined by a private bridge that lives in a
@@ -181,11 +184,15 @@ export async function createHosts(names: readonly string[]): Promise<TestNetwork
 	const subnet = `10.${a}.${b}.0/24`;
 	const switchNamespace = `${run}-switch`;
 	const created: string[] = [];
+	// Every process on the hosts gets this as TMPDIR, so what one leaves (a SIGKILLed provider's Tor
+	// directory, say) goes with the hosts.
+	const temporary = await mkdtemp(path.join(os.tmpdir(), 'nightcrawler-hosts-'));
 	let destroying: Promise<void> | undefined;
 	const destroy = async (): Promise<void> => {
 		destroying ??= (async () => {
 			// The hosts' processes first, all at once, then the namespaces (which takes their veths and the bridge).
 			await Promise.all(created.map(async namespace => killAll(namespace, 5000)));
+			await rm(temporary, {recursive: true, force: true});
 			const failures: string[] = [];
 			for (const namespace of created.reverse()) {
 				// eslint-disable-next-line no-await-in-loop
@@ -226,7 +233,7 @@ export async function createHosts(names: readonly string[]): Promise<TestNetwork
 				name,
 				namespace,
 				address,
-				run: (file, args = [], options = {}) => execa('ip', ['netns', 'exec', namespace, file, ...args], options),
+				run: (file, args = [], options = {}) => execa('ip', ['netns', 'exec', namespace, file, ...args], {...options, env: {TMPDIR: temporary, ...options.env}}),
 				pids: async () => namespacePids(namespace),
 				async setLink(state) {
 					await ip(['-n', switchNamespace, 'link', 'set', port, state]);
