@@ -59,6 +59,19 @@ describe('exits are unique across the cluster (two providers, 4 exits, loopback)
 	it('5 instances on 4 exits: 4 keep distinct exits, exactly one shares; 4 leases leave from 4 distinct IPs; the fifth lease is marked sharedExit', async () => {
 		const {exits} = inject('testnet');
 		expect(exits).toHaveLength(4);
+		// On a loaded machine an exit whose check timed out while the pools started is passed over, so
+		// more than one instance may start out sharing; a rotation re-pins such an instance onto the exit
+		// left unclaimed (at most three tries each, then the assertions below say what is left).
+		for (let tries = 0; tries < 3 * 5 && instances().filter(instance => instance.sharedExit).length > 1; tries++) {
+			// Instance ids repeat across providers (tor-0, ...): find the provider first.
+			const owner = providers.find(({backend}) => backend.snapshot().some(instance => instance.sharedExit))!;
+			const shared = owner.backend.snapshot().find(instance => instance.sharedExit)!;
+			// eslint-disable-next-line no-await-in-loop
+			await owner.provider.rotateInstance(shared.id);
+			// eslint-disable-next-line no-await-in-loop
+			await waitFor(() => instances().every(instance => instance.state === 'ready'), {timeoutMs: 120_000, message: 'every instance ready again'});
+		}
+
 		const all = instances();
 		expect(all.filter(instance => instance.sharedExit)).toHaveLength(1);
 		const own = all.filter(instance => !instance.sharedExit);
