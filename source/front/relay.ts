@@ -14,6 +14,14 @@ export async function relay(client: net.Socket, upstream: net.Socket, {idleTimeo
 			upstream.destroy();
 		};
 
+		// A side that went away before the relay began (the client left while the upstream was being
+		// reached) never sends 'close' again: end at once, or the relay and its place would wait for ever.
+		if (client.destroyed || upstream.destroyed) {
+			destroyBoth();
+			resolve();
+			return;
+		}
+
 		for (const socket of [client, upstream]) {
 			socket.setTimeout(idleTimeoutMs, destroyBoth);
 			socket.on('error', destroyBoth);

@@ -86,6 +86,9 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 		stopCounting = context.traffic.track(grant.key, socket);
 		upstream = net.connect({host: grant.upstream.host, port: grant.upstream.port, allowHalfOpen: true});
 		upstream.on('error', () => undefined);
+		// A client that leaves while its upstream is being reached takes the upstream with it, so the
+		// handshake with the upstream ends and its place is given back.
+		socket.once('close', () => upstream?.destroy());
 		await new Promise<void>((resolve, reject) => {
 			upstream!.once('connect', resolve);
 			upstream!.once('close', () => {

@@ -66,7 +66,15 @@ export function createControlApi({table, token, health}: ControlApiOptions): htt
 			return;
 		}
 
-		const path = new URL(request.url ?? '/', 'http://gateway').pathname;
+		let path: string;
+		try {
+			path = new URL(request.url ?? '/', 'http://gateway').pathname;
+		} catch {
+			// `GET //` and the like are no URL at all: a bad request, never an exception.
+			send({status: 400, body: {error: 'malformed request path'}});
+			return;
+		}
+
 		route(request.method ?? 'GET', path).then(send, (error: unknown) => {
 			send(error instanceof SessionNotFoundError ? {status: 404, body: {error: `no leased session "${error.key}"`}} : {status: 502, body: {error: error instanceof Error ? error.message : String(error)}});
 		});

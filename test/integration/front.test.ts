@@ -21,7 +21,7 @@ describe('front', () => {
 	let httpPort: number;
 	const refusals: FrontRefusal[] = [];
 	const asked: AccessRequest[] = [];
-	const users = new Map([['user-a', {password: 'pass-a', key: 'a'}], ['user-b', {password: 'p@ss:b/ü', key: 'b'}]]);
+	const users = new Map([['user-a', {password: 'pass-a', key: 'a'}], ['user-b', {password: 'p@ss:b/ü', key: 'b'}], ['user-silent', {password: 'pass-s', key: 'silent'}]]);
 
 	beforeAll(async () => {
 		target = http.createServer((request, response) => {
@@ -43,7 +43,7 @@ describe('front', () => {
 		});
 		await new Promise<void>(resolve => target.listen(0, '127.0.0.1', resolve));
 		targetPort = (target.address() as net.AddressInfo).port;
-		upstreams.push(await startSocks5TestServer(), await startSocks5TestServer());
+		upstreams.push(await startSocks5TestServer(), await startSocks5TestServer(), await startSocks5TestServer({silent: true}));
 		front = new Front({
 			host: '127.0.0.1',
 			limits: {perKey: 3, handshakeTimeoutMs: 1500},
@@ -58,7 +58,7 @@ describe('front', () => {
 					return {ok: false, reason: 'bad-credentials'};
 				}
 
-				return {ok: true, key: user.key, upstream: {host: '127.0.0.1', port: upstreams[user.key === 'a' ? 0 : 1]!.port}};
+				return {ok: true, key: user.key, upstream: {host: '127.0.0.1', port: upstreams[{a: 0, b: 1, silent: 2}[user.key]!]!.port}};
 			},
 		});
 		front.on('refused', refusal => refusals.push(refusal));
@@ -169,6 +169,18 @@ describe('front', () => {
 		const total = front.forget('a');
 		expect(total.bytesOut).toBeGreaterThanOrEqual(4 * download);
 		expect(front.traffic('a')).toEqual({bytesIn: 0, bytesOut: 0});
+	});
+
+	it('gives a connection\'s place back when its client leaves while the upstream is still being reached', async () => {
+		const socket = net.connect({host: '127.0.0.1', port: socksPort});
+		socket.on('error', () => undefined);
+		const user = Buffer.from('user-silent');
+		const pass = Buffer.from('pass-s');
+		socket.write(Buffer.concat([Buffer.from([5, 1, 2, 1, user.length]), user, Buffer.from([pass.length]), pass, Buffer.from([5, 1, 0, 1, 127, 0, 0, 1, targetPort >> 8, targetPort & 0xFF])]));
+		// The upstream never answers: the connection holds its place while it waits.
+		await waitFor(() => front.openConnections('silent') === 1, {message: 'the connection admitted'});
+		socket.destroy();
+		await waitFor(() => front.openConnections('silent') === 0, {message: 'its place given back'});
 	});
 
 	it('bounds connections per key with a clear refusal', async () => {

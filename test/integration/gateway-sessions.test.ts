@@ -128,5 +128,9 @@ describe('gateway sessions over a cluster', () => {
 		expect((await fetch(`http://127.0.0.1:${apiPort!}/sessions/bytes`, {method: 'DELETE'})).status).toBe(200);
 		expect(closed).toEqual([['bytes', {bytesIn: session!.bytesIn, bytesOut: session!.bytesOut}]]);
 		expect(gateway.front.traffic('bytes')).toEqual({bytesIn: 0, bytesOut: 0});
+		// A request path that is no URL at all (`//`) gets a 400, and the API goes on answering.
+		const malformed = await execa('curl', ['-sS', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${apiPort!}//`], {reject: false});
+		expect(malformed.stdout).toBe('400');
+		expect((await fetch(`http://127.0.0.1:${apiPort!}/health`)).status).toBe(200);
 	});
 });

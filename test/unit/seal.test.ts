@@ -52,9 +52,14 @@ describe('seal', () => {
 	});
 
 	it('refuses malformed public keys with a SealError', () => {
-		for (const key of ['', 'short', 'A'.repeat(44), `${'A'.repeat(42)}=`, '!'.repeat(43)]) {
+		for (const key of ['', 'short', 'A'.repeat(44), `${'A'.repeat(42)}=`, '!'.repeat(43), 'A'.repeat(43)]) {
 			expect(() => seal('x', key, 'c')).toThrow(SealError);
 		}
+
+		// A box whose sender key is a low-order point does not open: a SealError, never a plain Error.
+		const own = newSealKeyPair();
+		const sealed = seal('x', own.publicKey, 'c');
+		expect(() => open({...sealed, epk: 'A'.repeat(43)}, own, 'c')).toThrow(SealError);
 	});
 
 	it('matches the construction in docs/protocol.md, as Python\'s cryptography implements it', async () => {

@@ -110,7 +110,14 @@ function cachedKey(pair: string, derive: () => Buffer): Buffer {
 }
 
 function deriveKey(privateKey: KeyObject, publicKey: KeyObject, senderPublic: string, recipientPublic: string): Buffer {
-	const shared = diffieHellman({privateKey, publicKey});
+	let shared: Buffer;
+	try {
+		shared = diffieHellman({privateKey, publicKey});
+	} catch (error) {
+		// A low-order point (32 zero bytes, say) passes the shape check but gives no shared secret.
+		throw new SealError('not a usable X25519 public key', {cause: error});
+	}
+
 	const salt = Buffer.concat([Buffer.from(senderPublic, 'base64url'), Buffer.from(recipientPublic, 'base64url')]);
 	return Buffer.from(hkdfSync('sha256', shared, salt, info, 32));
 }
