@@ -49,6 +49,7 @@ export class Front extends EventEmitter<FrontEvents> {
 	private readonly meter = new TrafficMeter();
 	private readonly socks: net.Server;
 	private readonly http: HttpFront;
+	private readonly socksSockets = new Set<net.Socket>();
 	private starting: Promise<FrontPorts> | undefined;
 	private stopping: Promise<void> | undefined;
 
@@ -65,6 +66,9 @@ export class Front extends EventEmitter<FrontEvents> {
 		};
 		this.socks = net.createServer({allowHalfOpen: true}, socket => {
 			socket.on('error', () => undefined);
+			// Every SOCKS5 connection, in its handshake or relaying, so stop() can end them all at once.
+			this.socksSockets.add(socket);
+			socket.once('close', () => this.socksSockets.delete(socket));
 			void serveSocks(socket, {...shared, refused: (reason, clientAddress) => this.refused('socks5', reason, clientAddress), relayed: key => this.relayed('socks5', key)});
 		});
 		// Bounds the sockets still in their handshake too, which the registry does not see yet.
@@ -144,6 +148,11 @@ export class Front extends EventEmitter<FrontEvents> {
 	private async doStop(): Promise<void> {
 		await this.starting?.catch(() => undefined);
 		this.registry.closeAll();
+		// Connections still in their handshake (waiting for a lease, say) are not in the registry yet.
+		for (const socket of this.socksSockets) {
+			socket.destroy();
+		}
+
 		const socksClosed = new Promise<void>(resolve => {
 			this.socks.close(() => {
 				resolve();

@@ -14,6 +14,7 @@ export function protocolOf(firstByte: number | undefined): FrontProtocol {
  */
 export class SessionPorts {
 	private readonly servers: net.Server[] = [];
+	private readonly sockets = new Set<net.Socket>();
 
 	constructor(
 		private readonly host: string,
@@ -35,6 +36,11 @@ export class SessionPorts {
 	}
 
 	async close(): Promise<void> {
+		// A server closes once its connections are gone: end the ones it accepted (sniffing or served).
+		for (const socket of this.sockets) {
+			socket.destroy();
+		}
+
 		await Promise.all(this.servers.splice(0).map(async server => new Promise<void>(resolve => {
 			server.close(() => {
 				resolve();
@@ -58,6 +64,8 @@ export class SessionPorts {
 
 	private sniff(socket: net.Socket): void {
 		socket.on('error', () => undefined);
+		this.sockets.add(socket);
+		socket.once('close', () => this.sockets.delete(socket));
 		const timer = setTimeout(() => socket.destroy(), this.handshakeTimeoutMs);
 		socket.once('close', () => {
 			clearTimeout(timer);

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {Provider} from '../../source/core/provider.js';
@@ -132,5 +132,22 @@ describe('gateway sessions over a cluster', () => {
 		const malformed = await execa('curl', ['-sS', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${apiPort!}//`], {reject: false});
 		expect(malformed.stdout).toBe('400');
 		expect((await fetch(`http://127.0.0.1:${apiPort!}/health`)).status).toBe(200);
+	});
+
+	it('stops at once, ending a connection still in its handshake', async () => {
+		const {gateway} = await cluster(1, 30_000);
+		const {socksPort} = await gateway.start();
+		const silent = [net.connect({host: '127.0.0.1', port: socksPort})];
+		for (const socket of silent) {
+			socket.on('error', () => undefined);
+		}
+
+		await waitFor(() => silent.every(socket => socket.readyState === 'open'), {message: 'connected'});
+		const closed = silent.map(async socket => new Promise(resolve => socket.once('close', resolve)));
+		const started = Date.now();
+		await gateway.stop();
+		await Promise.all(closed);
+		// The handshake time-out is the lease time-out and 10 s more (40 s): stop() did not wait for it.
+		expect(Date.now() - started).toBeLessThan(20_000);
 	});
 });
