@@ -10,7 +10,8 @@ export type RotationReport = {
 	readonly previousExitIp?: string;
 	readonly exitIp?: string;
 	readonly durationMs: number;
-	readonly reason: 'rotate' | 'recycle' | 'manual';
+	/** `unshare`: a free proxy that shared its exit moved onto one nobody in the cluster holds. */
+	readonly reason: 'rotate' | 'recycle' | 'manual' | 'unshare';
 };
 
 /** What a provider reports, for displays, logs and scripts. */

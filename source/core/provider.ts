@@ -33,9 +33,10 @@ export type ProviderOptions = {
 	front?: ProviderFrontOptions;
 	/**
 	 * The cluster's exit registry in Redis (docs/protocol.md §10), for a backend with exits of its own
-	 * (Tor): exits claimed cluster-wide, reported ones avoided. On unless `false`.
+	 * (Tor): exits claimed cluster-wide, reported ones avoided, and free proxies that had to share an
+	 * exit moved onto one that comes free (looked for every `unshareIntervalMs`, default 5 s). On unless `false`.
 	 */
-	exits?: false | {claimTtlMs?: number};
+	exits?: false | {claimTtlMs?: number; unshareIntervalMs?: number};
 	/** Test hook: drop this share of incoming messages. */
 	testDropRate?: number;
 };
@@ -107,6 +108,7 @@ export class Provider extends EventEmitter<ProviderEvents> {
 			timings: this.timings,
 			events: this,
 			advertiseHost: options.advertiseHost,
+			unshareIntervalMs: options.exits === false ? undefined : options.exits?.unshareIntervalMs,
 			front: front && {address: () => this.frontAddress, revoke(leaseId) {
 				front.revoke(leaseId);
 				// The lease is over: the front need not keep its byte counts.

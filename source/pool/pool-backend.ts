@@ -68,6 +68,12 @@ export type PoolBackend = {
 	 * exit. Resolves with what was recorded (undefined when the exit is unknown). The caller rotates.
 	 */
 	reportFailure?(id: string, failure: ExitFailure): Promise<AvoidedExit | undefined>;
+	/**
+	 * Optional: the proxy shares its exit; move it onto one nobody in the cluster holds, if one is
+	 * free. Resolves with its endpoint, moved or not (`sharedExit` says which). The caller keeps the
+	 * proxy unused meanwhile. A backend that never shares exits has no such method.
+	 */
+	unshare?(id: string): Promise<ProxyEndpoint>;
 	/** Optional: the exits the cluster avoids now, for displays. */
 	avoidedExits?(): Promise<AvoidedExit[]>;
 };

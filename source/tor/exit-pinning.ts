@@ -100,6 +100,71 @@ export async function pinNewExit(pinning: ExitPinning): Promise<PinnedExit> {
 	throw new NoExitError(`${id}: no usable exit found (tried ${exclude.size})`);
 }
 
+/**
+ * Move an instance that shares its exit onto one nobody in the cluster holds, when there is one:
+ * first its own exit, when no one claims it now (nothing to re-pin), then any other exit that no
+ * instance of this pool is on, that the cluster does not avoid, and that it can claim, pin and
+ * prove. Resolves with the exit it moved to, or undefined when none was free (it stays where it
+ * was: re-pinned and proven there again if another exit was tried). Quiet when nothing is free: it
+ * runs every few seconds while an instance shares. Rejects with NoExitError when even its own
+ * exit fails after another was tried (the pin is then unknown).
+ */
+export async function unshareExit(pinning: ExitPinning & {current: {fingerprint: string; ip: string}}): Promise<PinnedExit | undefined> {
+	const {id, control, allocator, registry, current, log} = pinning;
+	if (!registry) {
+		return undefined;
+	}
+
+	const others = allocator.entries().filter(([instanceId]) => instanceId !== id);
+	// Its own exit, if no instance here owns it: others of this pool sharing it go on sharing it with this one.
+	const ownedHere = others.some(([, assignment]) => assignment.fingerprint === current.fingerprint && !assignment.shared);
+	if (!ownedHere && await registry.claim(current.fingerprint, id).catch(() => false)) {
+		allocator.assign(id, current.fingerprint, current.ip, false);
+		log(`${id}: exit ${current.fingerprint.slice(0, 8)} (${current.ip}) is no longer held elsewhere; claimed it`);
+		return {...current, shared: false};
+	}
+
+	const relays = await control.getExitRelays();
+	const onHere = new Set(others.map(([, assignment]) => assignment.fingerprint));
+	const avoided = await avoidedAmong(registry, relays, onHere, log);
+	const candidates = relays.filter(relay => relay.fingerprint !== current.fingerprint && !onHere.has(relay.fingerprint) && !avoided.has(relay.fingerprint));
+	let tried = 0;
+	for (const relay of candidates) {
+		if (tried >= maxPinAttempts) {
+			break;
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		if (!(await registry.claim(relay.fingerprint, id).catch(() => false))) {
+			continue;
+		}
+
+		tried++;
+		// eslint-disable-next-line no-await-in-loop
+		const ip = await pinAndCheck(pinning, relay);
+		if (ip !== undefined && ip !== current.ip && !allocator.ipsInUse(id).has(ip)) {
+			log(`${id}: moved off shared exit ${current.ip} to ${relay.nickname} (${ip}), free in the cluster`);
+			return assign({...pinning, previous: current}, relay, ip, false);
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await registry.release(relay.fingerprint, id).catch(() => undefined);
+	}
+
+	if (tried > 0) {
+		// Back onto the exit it shares, proven again.
+		const relay = relays.find(candidate => candidate.fingerprint === current.fingerprint);
+		const ip = relay ? await pinAndCheck(pinning, relay) : undefined;
+		if (ip === undefined) {
+			throw new NoExitError(`${id}: no free exit worked, and its shared exit ${current.ip} failed too`);
+		}
+
+		allocator.assign(id, current.fingerprint, ip, true);
+	}
+
+	return undefined;
+}
+
 /** The candidates the cluster avoids now (none when the registry cannot be asked: pinning goes on). */
 async function avoidedAmong(registry: ExitRegistry | undefined, relays: readonly RouterStatus[], exclude: ReadonlySet<string>, log: (message: string) => void): Promise<Set<string>> {
 	if (!registry) {

@@ -257,6 +257,10 @@ export class TorBackend implements PoolBackend {
 		return this.get(id).rotate();
 	}
 
+	async unshare(id: string): Promise<ProxyEndpoint> {
+		return this.get(id).unshare();
+	}
+
 	async restart(id: string): Promise<void> {
 		await this.get(id).restart();
 	}

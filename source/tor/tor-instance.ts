@@ -1,10 +1,10 @@
 // A little over 300 lines: one instance's whole life cycle (start, bootstrap, pin, health, restart,
-// stop) in one owner of its status; pinning, health checks and back-off live in their own files.
+// stop) in one owner of its status; its exit (instance-exit.ts), health checks and back-off live in their own files.
 import {EventEmitter} from 'node:events';
 import {type Status, isStopped} from '../core/status.js';
 import type {InstanceSnapshot, InstanceState, ProxyEndpoint} from '../pool/pool-backend.js';
-import {pinNewExit} from './exit-pinning.js';
 import {InstanceNotReadyError} from './errors/instance-not-ready-error.js';
+import {InstanceExit} from './instance-exit.js';
 import {instanceState} from './instance-state.js';
 import {TorStartError} from './errors/tor-start-error.js';
 import {watchHealth} from './health-check.js';
@@ -34,8 +34,7 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 	private rotation: Promise<ProxyEndpoint> | undefined;
 	private bootstrap = 0;
 	private startedAt: number | undefined;
-	private exitIp: string | undefined;
-	private exitFingerprint: string | undefined;
+	private readonly exit: InstanceExit;
 	private rotations = 0;
 	private restarts = 0;
 	private lastError: string | undefined;
@@ -50,6 +49,9 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 		super();
 		const {socksPort, httpTunnelPort, controlPort} = options;
 		this.ports = {socksPort, httpTunnelPort, controlPort};
+		this.exit = new InstanceExit(options, message => {
+			this.emit('log', message);
+		});
 	}
 
 	get id(): string {
@@ -58,13 +60,12 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 
 	get endpoint(): ProxyEndpoint {
 		const {id, host} = this.options;
-		const shared = this.exitFingerprint !== undefined && this.options.allocator.current(id)?.shared === true;
-		return {id, host, port: this.ports.socksPort, httpPort: this.ports.httpTunnelPort, exitIp: this.exitIp, ...(shared ? {sharedExit: true} : {})};
+		return {id, host, port: this.ports.socksPort, httpPort: this.ports.httpTunnelPort, exitIp: this.exit.ip, ...(this.exit.shared ? {sharedExit: true} : {})};
 	}
 
 	/** The relay the instance is pinned to now, if any. */
 	get exitRelay(): string | undefined {
-		return this.exitFingerprint;
+		return this.exit.relay;
 	}
 
 	/** What the pool shows: the lifecycle status, with `rotating` and `restarting` told apart. */
@@ -112,6 +113,32 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 		});
 	}
 
+	/**
+	 * Move onto an exit nobody in the cluster holds, when it shares its exit and one is free (see
+	 * unshareExit); resolves with the endpoint, moved or not. Serialized with rotations. Its caller
+	 * makes sure no one uses the proxy meanwhile: the pin may change while it tries.
+	 */
+	async unshare(): Promise<ProxyEndpoint> {
+		return this.serialize(async () => {
+			const tor = this.process;
+			if (this.status !== 'ready' || !tor) {
+				return this.endpoint;
+			}
+
+			try {
+				if (await this.exit.unshare({control: tor.control, socksPort: this.ports.socksPort})) {
+					this.changed();
+				}
+
+				return this.endpoint;
+			} catch (error) {
+				this.fail(error, 'moving off a shared exit failed');
+				void tor.stop({timeoutMs: this.options.stopTimeoutMs});
+				throw error;
+			}
+		});
+	}
+
 	/** Kill and start Tor again. */
 	async restart(): Promise<void> {
 		this.lastError = 'restarted by request';
@@ -124,7 +151,7 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 			this.setStatus('stopping');
 			clearTimeout(this.restartTimer);
 			this.stopHealthChecks?.();
-			await this.releaseExit();
+			await this.exit.release();
 			await this.process?.stop({timeoutMs: this.options.stopTimeoutMs});
 			this.setStatus('stopped');
 		})();
@@ -199,32 +226,8 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 
 	/** Pin an exit other than the current one (see exit-pinning.ts) and serve it. */
 	private async pinNewExit(tor: TorProcess): Promise<void> {
-		const {id, host, checkUrl, checkTimeoutMs, allocator, registry} = this.options;
-		const exit = await pinNewExit({
-			id,
-			control: tor.control,
-			host,
-			socksPort: this.ports.socksPort,
-			checkUrl,
-			checkTimeoutMs,
-			allocator,
-			registry,
-			previous: {fingerprint: this.exitFingerprint, ip: this.exitIp},
-			log: message => this.emit('log', message),
-		});
-		this.exitFingerprint = exit.fingerprint;
-		this.exitIp = exit.ip;
+		await this.exit.pinNew({control: tor.control, socksPort: this.ports.socksPort});
 		this.lastError = undefined;
-	}
-
-	/** Forget the exit here and give up its claim in the cluster (only ours: the registry compares). */
-	private async releaseExit(): Promise<void> {
-		const assignment = this.options.allocator.release(this.id);
-		if (assignment && !assignment.shared) {
-			await this.options.registry?.release(assignment.fingerprint, this.id).catch((error: unknown) => {
-				this.emit('log', `${this.id}: could not release exit ${assignment.fingerprint.slice(0, 8)}: ${firstLine(error)}`);
-			});
-		}
 	}
 
 	private scheduleHealthChecks(tor: TorProcess): void {
@@ -238,7 +241,7 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 			intervalMs: healthIntervalMs,
 			serialize: async check => this.serialize(check),
 			probe: () => (tor === this.process && this.status === 'ready'
-				? {control: tor.control, timeoutMs: healthTimeoutMs, host, socksPort: this.ports.socksPort, checkUrl, checkTimeoutMs, exitIp: this.exitIp}
+				? {control: tor.control, timeoutMs: healthTimeoutMs, host, socksPort: this.ports.socksPort, checkUrl, checkTimeoutMs, exitIp: this.exit.ip}
 				: undefined),
 			onUnresponsive: async error => {
 				// Tor stopped answering its controller: kill it; the exit handler restarts it.
@@ -246,7 +249,7 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 				await tor.stop({timeoutMs: Math.min(1000, stopTimeoutMs)});
 			},
 			onExitFailing: async () => {
-				this.emit('log', `${this.id}: exit ${this.exitIp ?? '?'} stopped working; pinning another`);
+				this.emit('log', `${this.id}: exit ${this.exit.ip ?? '?'} stopped working; pinning another`);
 				try {
 					await this.pinNewExit(tor);
 					this.emit('update', this.endpoint);
@@ -262,8 +265,7 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 	/** Tor ended (or could not start): tell the pool, and restart it after a backoff unless we are stopping. */
 	private onExit(reason: string): void {
 		this.stopHealthChecks?.();
-		void this.releaseExit();
-		this.exitFingerprint = undefined;
+		void this.exit.release();
 		if (isStopped(this.status)) {
 			return;
 		}

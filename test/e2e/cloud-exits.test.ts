@@ -21,12 +21,12 @@ const cleanups = new Cleanups();
 const namespace = testNamespace();
 let providers: Array<{provider: Provider; backend: TorBackend}>;
 
-async function startProvider(count: number): Promise<{provider: Provider; backend: TorBackend}> {
+async function startProvider(count: number, unshareIntervalMs = 1000): Promise<{provider: Provider; backend: TorBackend}> {
 	const testnet = inject('testnet');
 	const cacheDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-test-cache-'));
 	cleanups.add(async () => fs.rm(cacheDirectory, {recursive: true, force: true}));
 	const backend = new TorBackend({count, torrcFile: testnet.torrcFile, checkUrl: testnet.checkUrl, cacheDirectory, checkTimeoutMs: 15_000, healthIntervalMs: 0, stopTimeoutMs: 3000});
-	const provider = new Provider({redis: redis.url, namespace, backend});
+	const provider = new Provider({redis: redis.url, namespace, backend, exits: {unshareIntervalMs}});
 	cleanups.add(async () => provider.stop());
 	await provider.start();
 	await backend.whenReady({timeoutMs: 150_000});
@@ -59,19 +59,10 @@ describe('exits are unique across the cluster (two providers, 4 exits, loopback)
 	it('5 instances on 4 exits: 4 keep distinct exits, exactly one shares; 4 leases leave from 4 distinct IPs; the fifth lease is marked sharedExit', async () => {
 		const {exits} = inject('testnet');
 		expect(exits).toHaveLength(4);
-		// On a loaded machine an exit whose check timed out while the pools started is passed over, so
-		// more than one instance may start out sharing; a rotation re-pins such an instance onto the exit
-		// left unclaimed (at most three tries each, then the assertions below say what is left).
-		for (let tries = 0; tries < 3 * 5 && instances().filter(instance => instance.sharedExit).length > 1; tries++) {
-			// Instance ids repeat across providers (tor-0, ...): find the provider first.
-			const owner = providers.find(({backend}) => backend.snapshot().some(instance => instance.sharedExit))!;
-			const shared = owner.backend.snapshot().find(instance => instance.sharedExit)!;
-			// eslint-disable-next-line no-await-in-loop
-			await owner.provider.rotateInstance(shared.id);
-			// eslint-disable-next-line no-await-in-loop
-			await waitFor(() => instances().every(instance => instance.state === 'ready'), {timeoutMs: 120_000, message: 'every instance ready again'});
-		}
-
+		// Started together, more than one instance may start out sharing (the others' claims were taken
+		// while an exit's check ran, or a check timed out on a loaded machine): free proxies that share
+		// move onto exits that are left unclaimed by themselves.
+		await waitFor(() => instances().filter(instance => instance.sharedExit).length === 1 && instances().every(instance => instance.state === 'ready'), {timeoutMs: 90_000, message: 'exactly one instance sharing its exit'});
 		const all = instances();
 		expect(all.filter(instance => instance.sharedExit)).toHaveLength(1);
 		const own = all.filter(instance => !instance.sharedExit);
@@ -95,10 +86,33 @@ describe('exits are unique across the cluster (two providers, 4 exits, loopback)
 		expect(fifth.sharedExit).toBe(true);
 		expect(seen).toContain(await exitViaSocks(fifth.host, fifth.port));
 		await Promise.all([...proxies, fifth].map(async proxy => proxy.destroy()));
-	});
+	}, 240_000);
+
+	it('a free proxy that had to share moves onto an exit that comes free: a third provider starts while all 4 are claimed, then one of the first two stops', async () => {
+		await waitFor(() => instances().filter(instance => instance.sharedExit).length === 1 && instances().every(instance => instance.state === 'ready'), {timeoutMs: 90_000, message: 'exactly one instance sharing its exit'});
+		const late = await startProvider(1);
+		const [lateInstance] = late.backend.snapshot();
+		// Every exit was claimed when it pinned: it shares.
+		expect(lateInstance?.sharedExit).toBe(true);
+		const unshared = nextEvent<[{proxyId: string; reason: string}]>(late.provider, 'rotated', 60_000);
+		const [, leaving] = providers as [unknown, {provider: Provider; backend: TorBackend}];
+		await leaving.provider.stop();
+		providers = [providers[0]!, late];
+		// Its claims are free again: the 4 instances left end up on 4 exits of their own.
+		expect((await unshared)[0]).toMatchObject({proxyId: lateInstance!.id, reason: 'unshare'});
+		await waitFor(() => instances().every(instance => !instance.sharedExit && instance.state === 'ready'), {timeoutMs: 60_000, message: 'no instance sharing its exit'});
+		const left = instances();
+		expect(left).toHaveLength(4);
+		expect(new Set(left.map(instance => instance.exitIp)).size).toBe(4);
+		const proxy = await lease();
+		expect(proxy.sharedExit).toBe(false);
+		expect(await exitViaSocks(proxy.host, proxy.port)).toBe(proxy.exitIp);
+		await proxy.destroy();
+	}, 240_000);
 
 	it('an exit reported blocked through one provider is avoided by the other provider\'s next pins', async () => {
 		await waitFor(() => instances().every(instance => instance.state === 'ready'), {timeoutMs: 120_000, message: 'every instance ready again'});
+		// The first provider and the late one (the second stopped above).
 		const [a, b] = providers as [{provider: Provider; backend: TorBackend}, {provider: Provider; backend: TorBackend}];
 		const proxy = await lease();
 		const owner = proxy.clusterId === a.provider.id ? a : b;
@@ -114,15 +128,19 @@ describe('exits are unique across the cluster (two providers, 4 exits, loopback)
 		// The other provider's next pins never land on it, though it has only 3 others to choose from.
 		const target = other.backend.snapshot()[0]!;
 		for (let round = 0; round < 4; round++) {
+			// A proxy offered meanwhile (to a client still on the waiting list, who declines) is left
+			// alone by a rotation by hand: ask again until it did rotate (else it would prove nothing).
 			// eslint-disable-next-line no-await-in-loop
-			await other.provider.rotateInstance(target.id);
-			const now = other.backend.snapshot().find(instance => instance.id === target.id)!;
-			// It did rotate (a proxy busy elsewhere would be left alone, and prove nothing).
+			const now = await waitFor(async () => {
+				await other.provider.rotateInstance(target.id);
+				const instance = other.backend.snapshot().find(candidate => candidate.id === target.id)!;
+				return instance.rotations > target.rotations + round ? instance : undefined;
+			}, {timeoutMs: 60_000, intervalMs: 100, message: `rotation ${round + 1} of ${target.id}`});
 			expect(now.rotations).toBe(target.rotations + round + 1);
 			expect(now.state).toBe('ready');
 			expect(now.exitIp).not.toBe(reportedIp);
 		}
 
 		await proxy.destroy();
-	});
+	}, 240_000);
 });

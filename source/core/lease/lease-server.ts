@@ -15,6 +15,7 @@ import type {ClientInbound, ProviderInbound} from './messages.js';
 import {OfferDesk} from './offer-desk.js';
 import {PoolWatch} from './pool-watch.js';
 import {ProxySlots} from './proxy-slots.js';
+import {SharedExitMender, defaultUnshareIntervalMs} from './shared-exit-mender.js';
 import type {ProviderTimings} from './timings.js';
 
 export type LeaseServerOptions = {
@@ -26,6 +27,8 @@ export type LeaseServerOptions = {
 	advertiseHost?: string;
 	/** The provider's front, when it runs one: where clients connect, and how a lease's connections are closed. */
 	front?: LeaseFront;
+	/** How often free proxies that share their exit look for one nobody in the cluster holds (default 5 s). */
+	unshareIntervalMs?: number;
 };
 
 /** What the lease server needs of the provider's front. */
@@ -55,6 +58,7 @@ export class LeaseServer {
 	private readonly endings: LeaseEndings;
 	private readonly answers: ClientMessages;
 	private readonly views: LeaseViews;
+	private readonly mender: SharedExitMender;
 	private readonly counters = {dropLinks: 0};
 	/** Present while answering clients: what start() set up and stop() takes down. */
 	private serving: {offs: Array<() => void>; sweepTimer: NodeJS.Timeout} | undefined;
@@ -96,6 +100,7 @@ export class LeaseServer {
 		this.rotations = rotations;
 		this.endings = endings;
 		this.views = views;
+		this.mender = new SharedExitMender({backend, events, slots, intervalMs: options.unshareIntervalMs ?? defaultUnshareIntervalMs});
 	}
 
 	get stats(): LeaseServerStats {
@@ -136,6 +141,7 @@ export class LeaseServer {
 			this.sweep(Date.now());
 		}, sweepMs);
 		sweepTimer.unref();
+		this.mender.start();
 		this.serving = {offs, sweepTimer};
 	}
 
@@ -151,6 +157,7 @@ export class LeaseServer {
 		}
 
 		this.pool.close();
+		this.mender.stop();
 		const [withdrawn] = await Promise.all([
 			this.desk.close('provider-stopping'),
 			...this.book.all().map(async lease => this.endings.end(lease, 'provider-stopping')),
@@ -175,6 +182,8 @@ export class LeaseServer {
 
 	/** Rotate one proxy by hand (from the provider's UI); see LeaseRotations.rotateProxy. */
 	async rotateProxy(proxyId: string): Promise<void> {
+		// Out of the offer pool while it moves off a shared exit: rotated once that is done.
+		await this.mender.settled(proxyId);
 		if (this.slots.has(proxyId)) {
 			await this.rotations.rotateProxy(proxyId, this.book.onProxy(proxyId));
 		}

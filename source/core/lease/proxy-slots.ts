@@ -17,7 +17,7 @@ export type ProxySlot = {
 
 /**
  * Every move the protocol draws, and no other:
- * - free: offered (a request or the waiting list), recycling (rotated by hand), down (the backend says so);
+ * - free: offered (a request or the waiting list), recycling (rotated by hand, or moved off a shared exit), down (the backend says so);
  * - offered: free (declined, expired, withdrawn), leased (claimed), down;
  * - leased: recycling (destroyed, ttl, heartbeat-timeout), free (provider-stopping), down;
  * - recycling: free (the new exit is there, or the backend reports the proxy ready), down (the rotation failed, or the backend says so);
@@ -49,6 +49,11 @@ export class ProxySlots {
 
 	has(proxyId: string): boolean {
 		return this.slots.has(proxyId);
+	}
+
+	/** Every slot, in the order the backend first reported them. */
+	all(): ProxySlot[] {
+		return [...this.slots.values()];
 	}
 
 	/** The first free proxy, in the order the backend first reported them; one with an exit of its own before one that shares it. */
