@@ -3,6 +3,7 @@ import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {z} from 'zod';
 import {Bus} from '../../source/core/bus/bus.js';
+import {SubscriptionKeeper} from '../../source/core/bus/subscription-keeper.js';
 import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -134,4 +135,29 @@ describe('Bus re-subscription', () => {
 		expect(events).toEqual(['online', 'offline', 'online']);
 	});
 
+
+	it('a SUBSCRIBE left unanswered (server paused) times out and is sent again until confirmed', async () => {
+		const sub = new Redis(redis.url, {lazyConnect: true, autoResubscribe: false, enableOfflineQueue: false});
+		const failures: Error[] = [];
+		let subscribed = 0;
+		const keeper = new SubscriptionKeeper({
+			sub,
+			channels: () => [`${testNamespace()}:to:x`],
+			onSubscribed: () => subscribed++,
+			onFailure: error => failures.push(error),
+			timeoutMs: 200,
+		});
+		try {
+			await sub.connect();
+			await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+			keeper.ensure();
+			await waitFor(() => failures.some(error => error.name === 'SubscribeTimeoutError'), {message: 'a timed-out SUBSCRIBE'});
+			expect(keeper.state).toBe('subscribing');
+			await waitFor(() => keeper.state === 'subscribed', {timeoutMs: 15_000, message: 'subscribed after the pause'});
+			expect(subscribed).toBe(1);
+		} finally {
+			keeper.stop();
+			sub.disconnect();
+		}
+	});
 });
