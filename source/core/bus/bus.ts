@@ -1,6 +1,7 @@
 // Over 300 lines on purpose: the Bus is the one owner of both Redis connections, their subscriptions
 // and the listener tables, and splitting it would hand that state to two classes. Decoding lives in
-// decode-message.ts, connection set-up in redis-connection.ts.
+// decode-message.ts, connection set-up in redis-connection.ts, (re)subscribing with retries in
+// subscription-keeper.ts.
 import {EventEmitter} from 'node:events';
 import type {Redis} from 'ioredis';
 import {v4 as uuidv4} from 'uuid';
@@ -10,11 +11,14 @@ import {isStopped, type Status} from '../status.js';
 import {RedisUnavailableError} from '../errors/redis-unavailable-error.js';
 import {Channels} from './channels.js';
 import {decodeMessage, type DecodeContext} from './decode-message.js';
-import {dropReasons, type DropReason} from './drop-reason.js';
+import type {DropReason} from './drop-reason.js';
+import {emptyBusStats, type BusStats} from './bus-stats.js';
 import {defaultMaxMessageBytes, type EventSchemas, type Envelope, type BusMessage} from './envelope.js';
 import {createRedisConnection, describeTarget, quit, type RedisTarget} from './redis-connection.js';
+import {SubscriptionKeeper} from './subscription-keeper.js';
 
 export {describeTarget, type RedisTarget} from './redis-connection.js';
+export type {BusStats} from './bus-stats.js';
 
 export type BusOptions<In extends EventSchemas> = {
 	/** redis:// or rediss:// URL, or ioredis options. Default redis://127.0.0.1:6379. */
@@ -35,23 +39,13 @@ export type BusOptions<In extends EventSchemas> = {
 export type BusStatus = Status;
 
 export type BusEvents = {
-	/** Subscriptions confirmed by Redis: directed and broadcast messages will be delivered. */
+	/** Both connections up and every subscription confirmed by Redis: messages can be sent and will be delivered. */
 	online: [];
-	/** The subscriber connection was lost; messages published meanwhile are lost. */
+	/** A connection was lost; messages published meanwhile are lost. */
 	offline: [];
 	dropped: [reason: DropReason, detail: string];
 	/** Connection trouble; ioredis keeps retrying. (Not 'error': nothing here may throw for want of a listener.) */
 	warning: [error: Error];
-};
-
-export type BusStats = {
-	/** Raw messages Redis delivered to this instance. */
-	delivered: number;
-	/** Messages that passed validation and reached a listener. */
-	received: number;
-	published: number;
-	publishFailed: number;
-	dropped: Record<DropReason, number>;
 };
 
 type Listener<Data> = (message: BusMessage<Data>) => void;
@@ -77,6 +71,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	testDropRate: number;
 	private readonly pub: Redis;
 	private readonly sub: Redis;
+	private readonly subscriptions: SubscriptionKeeper;
 	private connecting: Promise<void> | undefined;
 	private closing: Promise<void> | undefined;
 	private lastConnectionError: Error | undefined;
@@ -94,34 +89,42 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 			maxMessageBytes: options.maxMessageBytes ?? defaultMaxMessageBytes,
 		};
 		this.testDropRate = options.testDropRate ?? 0;
-		this.stats = {
-			delivered: 0,
-			received: 0,
-			published: 0,
-			publishFailed: 0,
-			dropped: Object.fromEntries(dropReasons.map(reason => [reason, 0])) as Record<DropReason, number>,
-		};
+		this.stats = emptyBusStats();
 		const name = options.name ?? 'nightcrawler';
 		this.pub = this.createConnection(`${name}-pub`);
 		this.sub = this.createConnection(`${name}-sub`);
 		this.sub.on('message', (channel: string, text: string) => {
 			this.handle(channel, text);
 		});
+		this.subscriptions = new SubscriptionKeeper({
+			sub: this.sub,
+			channels: () => this.wantedChannels(),
+			onSubscribed: () => {
+				this.goOnline();
+			},
+			onFailure: error => {
+				this.warn(error);
+			},
+		});
 		this.sub.on('ready', () => {
-			// The first subscription is connect()'s; after a reconnect, subscribe again.
+			// The first subscription is connect()'s; after a reconnect, subscribe again (retried until confirmed).
 			if (this.status === 'offline') {
-				void this.resubscribe();
+				this.subscriptions.ensure();
 			}
 		});
 		this.sub.on('close', () => {
-			if (this.status === 'ready') {
-				this.status = 'offline';
-				this.events.emit('offline');
-			}
+			this.subscriptions.lost();
+			this.goOffline();
+		});
+		this.pub.on('ready', () => {
+			this.goOnline();
+		});
+		this.pub.on('close', () => {
+			this.goOffline();
 		});
 	}
 
-	/** Connected and subscribed (status 'ready'). */
+	/** Both connections up and subscribed (status 'ready'). */
 	get online(): boolean {
 		return this.status === 'ready';
 	}
@@ -148,8 +151,13 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		try {
 			await Promise.all([this.pub.connect(), this.sub.connect()]);
 			// Subscribed means Redis confirmed it; a refusal (an ACL, say) fails the connect.
-			await this.sub.subscribe(...this.wantedChannels());
+			await this.subscriptions.subscribeOnce();
+			if (this.pub.status !== 'ready' || this.sub.status !== 'ready') {
+				// Dropped while starting: ioredis does not retry then (retryStrategy), so this connect fails.
+				throw new Error('Connection is closed.');
+			}
 		} catch (error) {
+			this.subscriptions.stop();
 			const closedMeanwhile = this.status !== 'starting';
 			this.status = 'stopped';
 			await Promise.all([quit(this.pub), quit(this.sub)]);
@@ -184,8 +192,9 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		const isNew = set.size === 0;
 		set.add(listener as Listener<unknown>);
 		this.broadcastListeners.set(event, set);
-		if (isNew && (this.status === 'ready' || (this.status === 'starting' && this.sub.status === 'ready'))) {
-			void this.subscribe([this.channels.broadcast(event)]);
+		if (isNew && this.status !== 'idle') {
+			// Subscribes every wanted channel, retried until confirmed; nothing while the connection is down.
+			this.subscriptions.ensure();
 		}
 
 		return () => {
@@ -232,6 +241,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 
 	private async doClose(): Promise<void> {
 		this.status = 'stopping';
+		this.subscriptions.stop();
 		this.broadcastListeners.clear();
 		this.directListeners.clear();
 		await Promise.all([quit(this.pub), quit(this.sub)]);
@@ -244,41 +254,35 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		connection.on('error', (error: Error) => {
 			this.lastConnectionError = error;
 			// Connection errors are reported and retried by ioredis; never let them go unhandled.
-			if (!isStopped(this.status)) {
-				this.events.emit('warning', error);
-			}
+			this.warn(error);
 		});
 		return connection;
 	}
 
-	private async resubscribe(): Promise<void> {
-		if (isStopped(this.status)) {
-			return;
+	private warn(error: Error): void {
+		if (!isStopped(this.status)) {
+			this.events.emit('warning', error);
 		}
+	}
 
-		if ((await this.subscribe(this.wantedChannels())) && this.status === 'offline') {
+	/** 'ready' only with both connections up and the subscriptions confirmed on the current one. */
+	private goOnline(): void {
+		if (this.status === 'offline' && this.pub.status === 'ready' && this.sub.status === 'ready' && this.subscriptions.state === 'subscribed') {
 			this.status = 'ready';
 			this.events.emit('online');
+		}
+	}
+
+	private goOffline(): void {
+		if (this.status === 'ready') {
+			this.status = 'offline';
+			this.events.emit('offline');
 		}
 	}
 
 	private wantedChannels(): string[] {
 		const events = [...this.broadcastListeners.entries()].filter(([, set]) => set.size > 0).map(([event]) => event);
 		return [this.directChannel, ...events.map(event => this.channels.broadcast(event))];
-	}
-
-	private async subscribe(channels: string[]): Promise<boolean> {
-		try {
-			await this.sub.subscribe(...channels);
-			return true;
-		} catch (error) {
-			// The connection dropped mid-subscribe; the next 'ready' subscribes again.
-			if (!isStopped(this.status)) {
-				this.events.emit('warning', error instanceof Error ? error : new Error(String(error)));
-			}
-
-			return false;
-		}
 	}
 
 	private async publish(channel: string, envelope: Envelope): Promise<boolean> {
