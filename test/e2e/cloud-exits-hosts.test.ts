@@ -136,8 +136,11 @@ describe.skipIf(skipReason)('exits are unique across the cluster: two providers 
 	}, 240_000);
 
 	it('an exit reported blocked through one provider\'s lease is avoided by the other provider\'s next pins', async () => {
-		// The ended leases gave their proxies new identities: wait for the cluster to settle again.
-		await settled('settledAfterLeasesEnded');
+		// The 5 ended leases give their proxies new identities (a recycle each, logged by their
+		// providers): wait for those, then for the cluster to settle again.
+		const recycles = () => [...providers.values()].flatMap(cli => cli.stdout.lines.filter(line => (isEvent('rotated')(line) && line.includes('"reason":"recycle"')) || isEvent('rotate-failed')(line)));
+		await waitFor(() => recycles().length >= 5, {timeoutMs: 120_000, intervalMs: 100, message: `5 recycles logged:\n${[...providers.values()].map(cli => cli.stdout.text).join('\n')}`});
+		await settled('settledAfterRecycles');
 		const proxies: CommandProxy[] = [];
 		for (let index = 0; index < 4; index++) {
 			// eslint-disable-next-line no-await-in-loop
