@@ -1,6 +1,6 @@
 import {fileURLToPath} from 'node:url';
-import type {Result} from 'execa';
-import {LineReader, type CliProcess} from './cli.js';
+import type {CliProcess} from './cli.js';
+import {cliProcessOf} from './cli-process.js';
 import type {Host} from './hosts.js';
 
 const fixturePath = fileURLToPath(new URL('../fixtures/cloud/command-client.mjs', import.meta.url));
@@ -33,20 +33,7 @@ export async function startCommandClientOn(host: Host, redisUrl: string, namespa
 		forceKillAfterDelay: 15_000,
 		cleanup: true,
 	});
-	const exited: Promise<Result> = Promise.resolve(subprocess);
-	const cli: CliProcess = {
-		subprocess,
-		stdout: new LineReader(subprocess.stdout),
-		stderr: new LineReader(subprocess.stderr),
-		exited,
-		async stop(signal = 'SIGTERM') {
-			if (subprocess.exitCode === null && subprocess.signalCode === null) {
-				subprocess.kill(signal);
-			}
-
-			return exited;
-		},
-	};
+	const cli = cliProcessOf(subprocess);
 	let nextId = 0;
 	const send = async (command: {op: string; leaseId?: string; kind?: string}): Promise<CommandProxy | undefined> => {
 		const id = nextId++;
