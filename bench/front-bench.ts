@@ -1,8 +1,8 @@
 import {Front} from '../source/front/front.js';
 import {socks5Handshake} from '../source/util/socks5-handshake.js';
 import {startSink} from './front-sink.js';
-import {quantile, round} from './stats.js';
-import {connect, setUpTimes, share, signed, throughput, type Tunnel} from './tunnel-timing.js';
+import {round} from './stats.js';
+import {connect, share, signed, timeTunnels, type Tunnel, type TunnelBenchOptions} from './tunnel-timing.js';
 
 export type FrontBenchResult = {
 	/** One connection's download, MB/s (10^6 bytes), through the front / straight to Tor / from the sink alone. */
@@ -36,16 +36,9 @@ const credentials = {username: 'bench-user', password: 'bench-password-012345678
  * each alike. Downloads are timed from the ask to the last byte; set-up from the TCP connect to the
  * SOCKS5 CONNECT reply.
  */
-export async function frontBench({socksPort, targetHost, connects, megabytes, concurrent, log}: {
+export async function frontBench({socksPort, targetHost, connects, megabytes, concurrent, log}: TunnelBenchOptions & {
 	/** A ready Tor's SOCKS port on 127.0.0.1. */
 	socksPort: number;
-	/** The sink's address as the exits reach it (the testnet's IPv4-mapped loopback). */
-	targetHost: string;
-	connects: number;
-	/** Bytes per download round (MB), split among the connections of the concurrent rounds. */
-	megabytes: number;
-	concurrent: number;
-	log: (line: string) => void;
 }): Promise<FrontBenchResult> {
 	const sink = await startSink();
 	const front = new Front({
@@ -69,11 +62,7 @@ export async function frontBench({socksPort, targetHost, connects, megabytes, co
 			return socket;
 		};
 
-		const setUp = await setUpTimes(tunnel, paths, connects);
-		const bytes = Math.round(megabytes * 1e6);
-		const single = await throughput(tunnel, paths, 1, bytes, 3);
-		const many = await throughput(tunnel, paths, concurrent, Math.ceil(bytes / concurrent), 3);
-		const ms = (path: Path, q: number) => round(quantile(setUp.get(path)!, q));
+		const {connectMs: ms, single, concurrent: many} = await timeTunnels(tunnel, paths, {connects, megabytes, concurrent});
 		const result: FrontBenchResult = {
 			frontMBps: single.front,
 			directMBps: single.direct,

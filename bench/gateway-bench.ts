@@ -1,8 +1,8 @@
 import {Gateway} from '../source/gateway/gateway.js';
 import {socks5Handshake} from '../source/util/socks5-handshake.js';
 import {startSink} from './front-sink.js';
-import {quantile, round} from './stats.js';
-import {connect, setUpTimes, share, signed, throughput, type Tunnel} from './tunnel-timing.js';
+import {round} from './stats.js';
+import {connect, share, signed, timeTunnels, type Tunnel, type TunnelBenchOptions} from './tunnel-timing.js';
 
 export type GatewayBenchResult = {
 	/** Connection set-up through the gateway's SOCKS5 port (a sticky session), TCP connect to the CONNECT reply. */
@@ -28,16 +28,10 @@ const paths: readonly Path[] = ['gateway', 'front'];
  * gateway → provider's front → Tor → sink) against one through the provider's front alone, with the
  * very lease the gateway's session holds (client → front → Tor → sink). Paths take turns.
  */
-export async function gatewayBench({redisUrl, namespace, targetHost, connects, megabytes, concurrent, log}: {
+export async function gatewayBench({redisUrl, namespace, targetHost, connects, megabytes, concurrent, log}: TunnelBenchOptions & {
 	redisUrl: string;
 	/** The bus of a provider that runs its front. */
 	namespace: string;
-	/** The sink's address as the exits reach it. */
-	targetHost: string;
-	connects: number;
-	megabytes: number;
-	concurrent: number;
-	log: (line: string) => void;
 }): Promise<GatewayBenchResult> {
 	const sink = await startSink();
 	const gateway = new Gateway({redis: redisUrl, namespace, httpPort: 0, socksPort: 0, leaseTimeoutMs: 60_000});
@@ -68,11 +62,7 @@ export async function gatewayBench({redisUrl, namespace, targetHost, connects, m
 			return socket;
 		};
 
-		const setUp = await setUpTimes(tunnel, paths, connects);
-		const bytes = Math.round(megabytes * 1e6);
-		const single = await throughput(tunnel, paths, 1, bytes, 3);
-		const many = await throughput(tunnel, paths, concurrent, Math.ceil(bytes / concurrent), 3);
-		const ms = (path: Path, q: number) => round(quantile(setUp.get(path)!, q));
+		const {connectMs: ms, single, concurrent: many} = await timeTunnels(tunnel, paths, {connects, megabytes, concurrent});
 		const result: GatewayBenchResult = {
 			gatewayConnectP50Ms: ms('gateway', 0.5),
 			gatewayConnectP99Ms: ms('gateway', 0.99),

@@ -1,71 +1,34 @@
 import {readFile} from 'node:fs/promises';
 import {execa} from 'execa';
-import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest';
-import {Gateway, type GatewayAddresses, type GatewayOptions} from '../../source/gateway/gateway.js';
-import {Cleanups} from '../helpers/cleanups.js';
+import {beforeAll, describe, expect, inject, it} from 'vitest';
 import {exitOf} from '../helpers/gateway-tools.js';
-import {startTestRedis} from '../helpers/redis.js';
-import {startTorProvider} from '../helpers/tor-provider.js';
+import {setupGatewayTestbed} from '../helpers/gateway-testbed.js';
 
-const cleanups = new Cleanups();
-let gateway: Gateway;
-let at: GatewayAddresses;
+const testbed = setupGatewayTestbed({proxies: 2, sessionPorts: 1});
 let url: string;
 let readme: string;
-let sessionPort: number;
-
-/** A gateway with one session port below the ephemeral range, tried again on another when it is taken. */
-async function startGateway(options: GatewayOptions): Promise<{gateway: Gateway; at: GatewayAddresses}> {
-	for (let attempt = 1; ; attempt++) {
-		const first = 20_000 + Math.floor(Math.random() * 10_000);
-		const started = new Gateway({...options, sessionPorts: {first, last: first}});
-		try {
-			// eslint-disable-next-line no-await-in-loop
-			return {gateway: started, at: await started.start()};
-		} catch (error) {
-			// eslint-disable-next-line no-await-in-loop
-			await started.stop();
-			if (attempt >= 10 || !(error instanceof Error && 'code' in error && error.code === 'EADDRINUSE')) {
-				throw error;
-			}
-		}
-	}
-}
 
 beforeAll(async () => {
 	url = inject('testnet').checkHostUrl;
 	readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-	const redis = await startTestRedis();
-	cleanups.add(async () => redis.stop());
-	const pool = await startTorProvider(redis.url, {count: 2});
-	cleanups.add(async () => pool.stop());
-	({gateway, at} = await startGateway({redis: redis.url, namespace: pool.provider.namespace, httpPort: 0, socksPort: 0, apiPort: 0, leaseTimeoutMs: 60_000, clientTimings: {requestIntervalMs: 250}}));
-	cleanups.add(async () => gateway.stop());
-	sessionPort = at.sessionPorts!.first;
 });
-afterEach(() => {
-	for (const session of gateway.table.list()) {
-		gateway.table.drop(session.key);
-	}
-});
-afterAll(async () => {
-	await cleanups.run();
-});
+
+const sessionPort = () => testbed.at.sessionPorts!.first;
 
 /** The README's code block whose first line starts with `firstLine`, pointed at this gateway, the check page and `key`. */
 function recipe(firstLine: string, key: string): string {
 	const block = [...readme.matchAll(/```\w*\n([\s\S]*?)```/g)].map(match => match[1]!).find(code => code.startsWith(firstLine));
 	expect(block, `README recipe "${firstLine}"`).toBeDefined();
 	return block!
-		.replaceAll('127.0.0.1:8118', `127.0.0.1:${at.httpPort}`)
-		.replaceAll('127.0.0.1:24000', `127.0.0.1:${sessionPort}`)
+		.replaceAll('127.0.0.1:8118', `127.0.0.1:${testbed.at.httpPort}`)
+		.replaceAll('127.0.0.1:24000', `127.0.0.1:${sessionPort()}`)
 		.replaceAll('https://api.ipify.org', url)
 		.replaceAll('session-shop1', `session-${key}`);
 }
 
 /** The exit of session `key` as the control API lists it. */
 async function listedExit(key: string): Promise<string | undefined> {
-	const response = await fetch(`http://127.0.0.1:${at.apiPort}/sessions`);
+	const response = await fetch(`http://127.0.0.1:${testbed.at.apiPort}/sessions`);
 	const sessions = Object.values(await response.json() as Record<string, {key: string; exitIp: string}>);
 	return sessions.find(session => session.key === key)?.exitIp;
 }
@@ -80,7 +43,7 @@ describe('the README\'s recipes, run as written, through the gateway on the priv
 		// The README's other way: no meta, the proxy (with its credentials) from the environment.
 		const withoutMeta = spider.replace(/, meta=\{"proxy": "[^"]*"\}/, '');
 		expect(withoutMeta).not.toContain('meta=');
-		const proxy = `http://session-scrapy:x@127.0.0.1:${at.httpPort}`;
+		const proxy = `http://session-scrapy:x@127.0.0.1:${testbed.at.httpPort}`;
 		const fromEnvironment = await execa('/usr/bin/python3', ['-c', withoutMeta], {timeout: 90_000, env: {http_proxy: proxy, https_proxy: proxy}});
 		expect(exitOf(fromEnvironment.stdout)).toBe(exit);
 		expect(await listedExit('scrapy')).toBe(exit);
@@ -90,7 +53,7 @@ describe('the README\'s recipes, run as written, through the gateway on the priv
 		const script = recipe('// Playwright (Node', 'pw');
 		const first = exitOf((await runNode(script)).stdout);
 		expect(inject('testnet').exits).toContain(first);
-		expect(await listedExit(`:port-${sessionPort}`)).toBe(first);
+		expect(await listedExit(`:port-${sessionPort()}`)).toBe(first);
 		expect(exitOf((await runNode(script)).stdout)).toBe(first);
 	}, 120_000);
 
@@ -98,8 +61,8 @@ describe('the README\'s recipes, run as written, through the gateway on the priv
 	// when challenged (407), and the gateway serves a connection without credentials from --default-session.
 	it('Playwright (Node): the proxy option\'s username and password never reach the gateway', async () => {
 		const script = recipe('// Playwright (Node', 'pw').replace(
-			`proxy: {server: 'http://127.0.0.1:${sessionPort}'}`,
-			`proxy: {server: 'http://127.0.0.1:${at.httpPort}', username: 'session-pw', password: 'x'}`,
+			`proxy: {server: 'http://127.0.0.1:${sessionPort()}'}`,
+			`proxy: {server: 'http://127.0.0.1:${testbed.at.httpPort}', username: 'session-pw', password: 'x'}`,
 		);
 		expect(script).toContain('username: \'session-pw\'');
 		const exit = exitOf((await runNode(script)).stdout);

@@ -1,63 +1,26 @@
-import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest';
-import {Gateway, type GatewayAddresses, type GatewayOptions} from '../../source/gateway/gateway.js';
-import {Cleanups} from '../helpers/cleanups.js';
+import {beforeAll, describe, expect, inject, it} from 'vitest';
 import {exitOf, viaChromium, viaCurl, viaHttpx, viaNodeFetch, viaRequests} from '../helpers/gateway-tools.js';
-import {startTestRedis} from '../helpers/redis.js';
-import {startTorProvider} from '../helpers/tor-provider.js';
+import {setupGatewayTestbed} from '../helpers/gateway-testbed.js';
 
-const cleanups = new Cleanups();
-let gateway: Gateway;
-let at: GatewayAddresses;
+// Three proxies for the whole file: the testbed gives each test's sessions' leases back.
+const testbed = setupGatewayTestbed({proxies: 3, sessionPorts: 2});
 let url: string;
 
-/** A gateway with two session ports below the ephemeral range, tried again on another range when one is taken. */
-async function startGateway(options: GatewayOptions): Promise<{gateway: Gateway; at: GatewayAddresses}> {
-	for (let attempt = 1; ; attempt++) {
-		const first = 20_000 + Math.floor(Math.random() * 10_000);
-		const started = new Gateway({...options, sessionPorts: {first, last: first + 1}});
-		try {
-			// eslint-disable-next-line no-await-in-loop
-			return {gateway: started, at: await started.start()};
-		} catch (error) {
-			// eslint-disable-next-line no-await-in-loop
-			await started.stop();
-			if (attempt >= 10 || !(error instanceof Error && 'code' in error && error.code === 'EADDRINUSE')) {
-				throw error;
-			}
-		}
-	}
-}
-
-beforeAll(async () => {
+beforeAll(() => {
 	url = inject('testnet').checkHostUrl;
-	const redis = await startTestRedis();
-	cleanups.add(async () => redis.stop());
-	const pool = await startTorProvider(redis.url, {count: 3});
-	cleanups.add(async () => pool.stop());
-	({gateway, at} = await startGateway({redis: redis.url, namespace: pool.provider.namespace, httpPort: 0, socksPort: 0, apiPort: 0, leaseTimeoutMs: 60_000, clientTimings: {requestIntervalMs: 250}}));
-	cleanups.add(async () => gateway.stop());
-});
-// Three proxies for the whole file: each test gives its sessions' leases back.
-afterEach(() => {
-	for (const session of gateway.table.list()) {
-		gateway.table.drop(session.key);
-	}
-});
-afterAll(async () => {
-	await cleanups.run();
 });
 
-const http = (user: string) => `http://${user}:x@127.0.0.1:${at.httpPort}`;
-const socks = (user: string, scheme = 'socks5h') => `${scheme}://${user}:x@127.0.0.1:${at.socksPort}`;
+const http = (user: string) => `http://${user}:x@127.0.0.1:${testbed.at.httpPort}`;
+const socks = (user: string, scheme = 'socks5h') => `${scheme}://${user}:x@127.0.0.1:${testbed.at.socksPort}`;
 
 async function api(method: string, path: string): Promise<{status: number; body: Record<string, unknown>}> {
-	const response = await fetch(`http://127.0.0.1:${at.apiPort}${path}`, {method});
+	const response = await fetch(`http://127.0.0.1:${testbed.at.apiPort}${path}`, {method});
 	const text = await response.text();
 	return {status: response.status, body: text === '' ? {} : JSON.parse(text) as Record<string, unknown>};
 }
 
 function sessionExit(key: string): string | undefined {
-	return gateway.table.get(key)?.exitIp;
+	return testbed.gateway.table.get(key)?.exitIp;
 }
 
 describe('the gateway on the private Tor network', () => {
@@ -105,9 +68,9 @@ describe('the gateway on the private Tor network', () => {
 
 	it('DELETE drops a session and gives its lease back', async () => {
 		await viaCurl(http('session-c'), url);
-		expect(gateway.table.get('c')).toBeDefined();
+		expect(testbed.gateway.table.get('c')).toBeDefined();
 		expect((await api('DELETE', '/sessions/c')).status).toBe(200);
-		expect(gateway.table.get('c')).toBeUndefined();
+		expect(testbed.gateway.table.get('c')).toBeUndefined();
 		expect((await api('DELETE', '/sessions/c')).status).toBe(404);
 	});
 
@@ -130,14 +93,14 @@ describe('the gateway on the private Tor network', () => {
 	});
 
 	it('per-port sessions stick per port, with no credentials: curl and Chromium headless', async () => {
-		const ports = at.sessionPorts!;
+		const ports = testbed.at.sessionPorts!;
 		const first = exitOf(await viaCurl(`http://127.0.0.1:${ports.first}`, url));
 		const second = exitOf(await viaCurl(`socks5h://127.0.0.1:${ports.last}`, url));
 		expect(first).toBeDefined();
 		expect(second).toBeDefined();
 		// Two ports, two sessions, two leases; their exits differ unless the cluster ran out of exits
 		// (a failure reported above keeps one of the network's four avoided) and the lease says so.
-		const [one, two] = [gateway.table.get(`:port-${ports.first}`)!, gateway.table.get(`:port-${ports.last}`)!];
+		const [one, two] = [testbed.gateway.table.get(`:port-${ports.first}`)!, testbed.gateway.table.get(`:port-${ports.last}`)!];
 		expect(one.leaseId).not.toBe(two.leaseId);
 		if (!one.sharedExit && !two.sharedExit) {
 			expect(first).not.toBe(second);

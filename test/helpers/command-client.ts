@@ -1,6 +1,6 @@
 import {fileURLToPath} from 'node:url';
 import type {CliProcess} from './cli.js';
-import {cliProcessOf} from './cli-process.js';
+import {startNodeOn} from './host-cli.js';
 import type {Host} from './hosts.js';
 
 const fixturePath = fileURLToPath(new URL('../fixtures/cloud/command-client.mjs', import.meta.url));
@@ -24,20 +24,11 @@ export type CommandClient = {
  * Stop it with `cli.stop()` (SIGTERM gives the leases back); the hosts' teardown stops it otherwise.
  */
 export async function startCommandClientOn(host: Host, redisUrl: string, namespace: string, {timeoutMs = 90_000} = {}): Promise<CommandClient> {
-	const subprocess = host.run(process.execPath, [fixturePath, redisUrl, namespace], {
-		stdin: 'pipe',
-		stdout: 'pipe',
-		stderr: 'pipe',
-		buffer: false,
-		reject: false,
-		forceKillAfterDelay: 15_000,
-		cleanup: true,
-	});
-	const cli = cliProcessOf(subprocess);
+	const cli = startNodeOn(host, fixturePath, [redisUrl, namespace], {stdin: 'pipe'});
 	let nextId = 0;
 	const send = async (command: {op: string; leaseId?: string; kind?: string}): Promise<CommandProxy | undefined> => {
 		const id = nextId++;
-		subprocess.stdin?.write(`${JSON.stringify({id, ...command})}\n`);
+		cli.subprocess.stdin?.write(`${JSON.stringify({id, ...command})}\n`);
 		const line = await cli.stdout.waitForLine(line => line.startsWith(`{"id":${id},`), {timeoutMs}).catch((error: unknown) => {
 			throw new Error(`${command.op}: no answer; stderr:\n${cli.stderr.text}`, {cause: error});
 		});

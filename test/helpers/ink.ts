@@ -1,11 +1,10 @@
 import {render} from 'ink-testing-library';
 import type {ReactElement} from 'react';
-import {afterAll, afterEach, beforeAll, expect} from 'vitest';
+import {expect} from 'vitest';
 import {Client} from '../../source/core/client.js';
 import {Provider} from '../../source/core/provider.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
-import {Cleanups} from './cleanups.js';
-import {startTestRedis, type RedisServer} from './redis.js';
+import {setupRedisTestbed} from './redis-testbed.js';
 
 export type InkApp = ReturnType<typeof render>;
 
@@ -26,26 +25,7 @@ export type InkTestbed = {
  * (all of them, even when one fails).
  */
 export function setupInkTestbed(): InkTestbed {
-	let redis: RedisServer | undefined;
-	const cleanups = new Cleanups();
-	beforeAll(async () => {
-		redis = await startTestRedis();
-	});
-	afterAll(async () => {
-		await redis?.stop();
-	});
-	afterEach(async () => {
-		await cleanups.run();
-	});
-
-	const redisUrl = (): string => {
-		if (!redis) {
-			throw new Error('no redis-server: use the testbed inside tests');
-		}
-
-		return redis.url;
-	};
-
+	const {cleanups, redisUrl} = setupRedisTestbed();
 	return {
 		get redisUrl() {
 			return redisUrl();

@@ -1,6 +1,6 @@
 import {fileURLToPath} from 'node:url';
-import type {Result} from 'execa';
-import {LineReader, type CliProcess} from './cli.js';
+import type {CliProcess} from './cli.js';
+import {startNodeOn} from './host-cli.js';
 import type {Host} from './hosts.js';
 
 const fixturePath = fileURLToPath(new URL('../fixtures/cloud/lease-client.mjs', import.meta.url));
@@ -10,29 +10,7 @@ const fixturePath = fileURLToPath(new URL('../fixtures/cloud/lease-client.mjs', 
  * prints every lease event with its lease id. Stop it with `stop()` (SIGTERM gives the leases back).
  */
 export function startLeaseClientOn(host: Host, redisUrl: string, namespace: string, count: number): CliProcess {
-	const subprocess = host.run(process.execPath, [fixturePath, redisUrl, namespace, String(count)], {
-		stdin: 'ignore',
-		stdout: 'pipe',
-		stderr: 'pipe',
-		buffer: false,
-		reject: false,
-		forceKillAfterDelay: 15_000,
-		cleanup: true,
-	});
-	const exited: Promise<Result> = Promise.resolve(subprocess);
-	return {
-		subprocess,
-		stdout: new LineReader(subprocess.stdout),
-		stderr: new LineReader(subprocess.stderr),
-		exited,
-		async stop(signal = 'SIGTERM') {
-			if (subprocess.exitCode === null && subprocess.signalCode === null) {
-				subprocess.kill(signal);
-			}
-
-			return exited;
-		},
-	};
+	return startNodeOn(host, fixturePath, [redisUrl, namespace, String(count)]);
 }
 
 export type ClientLease = {leaseId: string; proxyId: string; url: string; provider: string};

@@ -3,6 +3,7 @@ import {Provider, type ProviderOptions} from '../../source/core/provider.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
 import {Cleanups} from './cleanups.js';
 import {testNamespace} from './redis.js';
+import {setupRedisTestbed, type RedisTestbed} from './redis-testbed.js';
 
 /** Providers and clients on one namespace of a test Redis; `cleanup()` stops them all. */
 export class LeaseHarness {
@@ -35,4 +36,25 @@ export class LeaseHarness {
 		steps.add(async () => this.providers.run({concurrent: true}));
 		await steps.run({order: 'oldest-first'});
 	}
+}
+
+export type LeaseTestbed = RedisTestbed & {
+	/**
+	 * A harness on a fresh namespace of the file's Redis, cleaned up after the test with the other
+	 * cleanups (newest first: after whatever the test adds later, such as hand-made buses).
+	 */
+	newHarness(): LeaseHarness;
+};
+
+/** For lease test files: the hooks of `setupRedisTestbed`, and harnesses cleaned up after each test. */
+export function setupLeaseTestbed(): LeaseTestbed {
+	const testbed = setupRedisTestbed();
+	return {
+		...testbed,
+		newHarness() {
+			const harness = new LeaseHarness(testbed.redisUrl());
+			testbed.cleanups.add(async () => harness.cleanup());
+			return harness;
+		},
+	};
 }

@@ -1,23 +1,10 @@
 import {randomUUID} from 'node:crypto';
 import {Redis} from 'ioredis';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import type {Client} from '../../source/core/client.js';
-import {LeaseHarness} from '../helpers/lease-harness.js';
-import {startTestRedis, type RedisServer} from '../helpers/redis.js';
+import {setupLeaseTestbed} from '../helpers/lease-harness.js';
 
-let redis: RedisServer;
-let harness: LeaseHarness | undefined;
-
-beforeAll(async () => {
-	redis = await startTestRedis();
-});
-afterAll(async () => {
-	await redis?.stop();
-});
-afterEach(async () => {
-	await harness?.cleanup();
-	harness = undefined;
-});
+const {redisUrl, newHarness} = setupLeaseTestbed();
 
 const phaseMs = 5000;
 /** How long a client uses each proxy: the proxies, not the CPU, bound the throughput. */
@@ -45,19 +32,19 @@ async function leaseThroughput(clients: Client[], ms: number): Promise<number> {
 
 describe('hostile participants: forged requests from clients that never claim', () => {
 	it('a flood of 10 forged proxy:request a second, each from a new UUID, costs real clients under 10% of their lease throughput', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({count: 3});
-		const clients = await Promise.all(Array.from({length: 4}, async () => harness!.client()));
+		const clients = await Promise.all(Array.from({length: 4}, async () => harness.client()));
 		// Four clients for three proxies: there is always one waiting. Warm up: every real client has leased once.
 		await leaseThroughput(clients, 500);
 
 		const baseline = await leaseThroughput(clients, phaseMs);
-		const raw = new Redis(redis.url, {lazyConnect: true});
+		const raw = new Redis(redisUrl(), {lazyConnect: true});
 		await raw.connect();
 		let forged = 0;
 		const flood = setInterval(() => {
 			forged++;
-			void raw.publish(`${harness!.namespace}:event:proxy:request`, JSON.stringify({event: 'proxy:request', UUID: randomUUID(), data: {requestId: randomUUID()}}));
+			void raw.publish(`${harness.namespace}:event:proxy:request`, JSON.stringify({event: 'proxy:request', UUID: randomUUID(), data: {requestId: randomUUID()}}));
 		}, 100);
 		let flooded: number;
 		try {

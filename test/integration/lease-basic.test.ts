@@ -1,31 +1,20 @@
 import {EventEmitter} from 'node:events';
 import {Redis} from 'ioredis';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {Client} from '../../source/core/client.js';
 import {ClosedError} from '../../source/core/errors/closed-error.js';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
 import {Provider} from '../../source/core/provider.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
 import type {InstanceSnapshot} from '../../source/pool/pool-backend.js';
-import {Cleanups} from '../helpers/cleanups.js';
-import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
+import {testNamespace} from '../helpers/redis.js';
+import {setupRedisTestbed} from '../helpers/redis-testbed.js';
 import {nextEvent, waitFor} from '../helpers/wait-for.js';
 
-let redis: RedisServer;
-const cleanups = new Cleanups();
-
-beforeAll(async () => {
-	redis = await startTestRedis();
-});
-afterAll(async () => {
-	await redis?.stop();
-});
-afterEach(async () => {
-	await cleanups.run();
-});
+const {cleanups, redisUrl} = setupRedisTestbed();
 
 async function provider(namespace: string, count = 3, timings = {}): Promise<Provider> {
-	const p = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count}), timings});
+	const p = new Provider({redis: redisUrl(), namespace, backend: new MemoryBackend({count}), timings});
 	cleanups.add(async () => p.stop());
 	await p.connect();
 	await p.createCluster();
@@ -34,7 +23,7 @@ async function provider(namespace: string, count = 3, timings = {}): Promise<Pro
 }
 
 async function client(namespace: string, timings = {}): Promise<Client> {
-	const c = new Client({redis: redis.url, namespace, timings});
+	const c = new Client({redis: redisUrl(), namespace, timings});
 	cleanups.add(async () => c.close());
 	await c.connect();
 	return c;
@@ -79,7 +68,7 @@ describe('one client, one provider', () => {
 	});
 
 	it('start() connects once; status follows the lifecycle', async () => {
-		const c = new Client({redis: redis.url, namespace: testNamespace()});
+		const c = new Client({redis: redisUrl(), namespace: testNamespace()});
 		cleanups.add(async () => c.close());
 		expect(c.status).toBe('idle');
 		const starting = c.start();
@@ -148,7 +137,7 @@ class HeldRotations extends MemoryBackend {
 
 describe('a pool started before its provider', () => {
 	async function providerFor(namespace: string, backend: MemoryBackend): Promise<{p: Provider; ready: string[]}> {
-		const p = new Provider({redis: redis.url, namespace, backend});
+		const p = new Provider({redis: redisUrl(), namespace, backend});
 		cleanups.add(async () => p.stop());
 		const ready: string[] = [];
 		p.on('instance-ready', endpoint => ready.push(endpoint.id));
@@ -192,7 +181,7 @@ describe('a pool started before its provider', () => {
 
 describe('connect() called twice', () => {
 	async function clientConnections(): Promise<number> {
-		const admin = new Redis(redis.url);
+		const admin = new Redis(redisUrl());
 		try {
 			const list = await admin.client('LIST') as string;
 			return list.split('\n').filter(line => / name=nightcrawler-client-(pub|sub) /.test(line)).length;
@@ -205,14 +194,14 @@ describe('connect() called twice', () => {
 		const namespace = testNamespace();
 		await provider(namespace, 1);
 		const before = await clientConnections();
-		const c = new Client({redis: redis.url, namespace});
+		const c = new Client({redis: redisUrl(), namespace});
 		cleanups.add(async () => c.close());
 		await Promise.all([c.connect(), c.connect()]);
 		await c.connect();
 		expect(await clientConnections()).toBe(before + 2);
 		expect((await c.getProxy({timeoutMs: 5000})).proxyId).toBe('mem-0');
 		await c.close();
-		const late = new Client({redis: redis.url, namespace});
+		const late = new Client({redis: redisUrl(), namespace});
 		await late.close();
 		await expect(late.connect()).rejects.toBeInstanceOf(ClosedError);
 	});

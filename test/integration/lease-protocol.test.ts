@@ -1,34 +1,22 @@
 import {Redis} from 'ioredis';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {Bus} from '../../source/core/bus/bus.js';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
 import {clientInbound} from '../../source/core/lease/messages.js';
 import type {ProxyDownError} from '../../source/core/errors/proxy-down-error.js';
 import {RotateError} from '../../source/core/errors/rotate-error.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
-import {LeaseHarness} from '../helpers/lease-harness.js';
-import {startTestRedis, type RedisServer} from '../helpers/redis.js';
+import {setupLeaseTestbed} from '../helpers/lease-harness.js';
 import {nextEvent, waitFor} from '../helpers/wait-for.js';
 
-let redis: RedisServer;
-let harness: LeaseHarness;
-
-beforeAll(async () => {
-	redis = await startTestRedis();
-});
-afterAll(async () => {
-	await redis?.stop();
-});
-afterEach(async () => {
-	await harness?.cleanup();
-});
+const {redisUrl, newHarness} = setupLeaseTestbed();
 
 /** For tests that wait for a heartbeat timeout on purpose: it comes quickly. */
 const fast = {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 400};
 
 describe('many clients racing for fewer proxies', () => {
 	it('never leases one proxy twice, and serves everyone as proxies free up', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		// Default heartbeat timings: leases here end by destroy(), never by a stall of a busy machine.
 		const provider = await harness.provider({count: 3});
 		const clients = await Promise.all(Array.from({length: 10}, async () => harness.client()));
@@ -61,7 +49,7 @@ describe('many clients racing for fewer proxies', () => {
 
 describe('two providers', () => {
 	it('clients are served by both, and no offer is claimed twice', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const [a, b] = await Promise.all([harness.provider({count: 2}), harness.provider({count: 2})]);
 		const clients = await Promise.all(Array.from({length: 4}, async () => harness.client()));
 		const proxies = await Promise.all(clients.map(async client => client.getProxy({timeoutMs: 10_000})));
@@ -75,7 +63,7 @@ describe('two providers', () => {
 
 describe('heartbeat loss', () => {
 	it('a provider that stops hearing heartbeats takes the proxy back and rotates it', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({count: 1, timings: fast});
 		const client = await harness.client();
 		const proxy = await client.getProxy();
@@ -92,7 +80,7 @@ describe('heartbeat loss', () => {
 	});
 
 	it('a client that stops hearing answers reports the proxy down and leases another', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({count: 2, timings: fast});
 		const client = await harness.client();
 		client.createProxy();
@@ -112,7 +100,7 @@ describe('heartbeat loss', () => {
 
 describe('lease TTL', () => {
 	it('ends the lease, rotates the proxy, and the client leases again by itself', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		// Heartbeats cannot time out before the short TTL runs out, even on a stalled machine.
 		const leased: string[] = [];
 		const provider = await harness.provider({count: 1, timings: {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 10_000, leaseTtlMs: 300}});
@@ -135,7 +123,7 @@ describe('lease TTL', () => {
 
 describe('destroy and rotate by the holder', () => {
 	it('destroy ends the lease and the proxy comes back with a new exit', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({count: 1});
 		const client = await harness.client();
 		const proxy = await client.getProxy();
@@ -149,7 +137,7 @@ describe('destroy and rotate by the holder', () => {
 	});
 
 	it('rotate keeps the lease and answers with the new exit', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({count: 1});
 		const client = await harness.client();
 		const proxy = await client.getProxy();
@@ -165,7 +153,7 @@ describe('destroy and rotate by the holder', () => {
 
 describe('rotations that do not go through', () => {
 	it('a second rotate while one runs is refused at once; the first completes', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		await harness.provider({backend: new MemoryBackend({count: 1, rotateDelayMs: 300})});
 		const client = await harness.client();
 		const proxy = await client.getProxy();
@@ -185,7 +173,7 @@ describe('rotations that do not go through', () => {
 			}
 		}
 
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({backend: new NoExits({count: 1})});
 		const client = await harness.client();
 		const proxy = await client.getProxy();
@@ -195,7 +183,7 @@ describe('rotations that do not go through', () => {
 	});
 
 	it('a rotation nobody answers is repeated, then fails after rotateTimeoutMs', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({count: 1});
 		const client = await harness.client({timings: {retryMs: 50, rotateTimeoutMs: 1000}});
 		const proxy = await client.getProxy();
@@ -214,7 +202,7 @@ describe('rotations that do not go through', () => {
 
 describe('a lost proxy:update', () => {
 	it('is caught up by the next heartbeat answer, which carries the current exit', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({count: 1, timings: {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 3000}});
 		const client = await harness.client();
 		const proxy = await client.getProxy();
@@ -237,12 +225,12 @@ describe('a lost proxy:update', () => {
 
 describe('messages forged by a non-holder', () => {
 	it('destroy, rotate and heartbeat without a proof of the secret are ignored and counted', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({count: 1});
 		const client = await harness.client();
 		const proxy = await client.getProxy();
 		// The thief speaks the protocol on a raw bus of its own.
-		const thief = new Bus({redis: redis.url, namespace: harness.namespace, inbound: clientInbound});
+		const thief = new Bus({redis: redisUrl(), namespace: harness.namespace, inbound: clientInbound});
 		try {
 			await thief.connect();
 			const proof = 'x'.repeat(43);
@@ -261,9 +249,9 @@ describe('messages forged by a non-holder', () => {
 
 describe('malformed messages', () => {
 	it('are dropped and counted, and the provider keeps serving', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({count: 1});
-		const raw = new Redis(redis.url);
+		const raw = new Redis(redisUrl());
 		try {
 			const direct = `${harness.namespace}:to:${provider.id}`;
 			const requests = `${harness.namespace}:event:proxy:request`;

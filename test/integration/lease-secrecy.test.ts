@@ -1,35 +1,20 @@
 import {Redis} from 'ioredis';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {Bus} from '../../source/core/bus/bus.js';
 import {clientInbound, type ClientInbound, type ProviderInbound} from '../../source/core/lease/messages.js';
 import type {UnprovenMessage} from '../../source/core/lease/slot-events.js';
-import {Cleanups} from '../helpers/cleanups.js';
-import {LeaseHarness} from '../helpers/lease-harness.js';
+import {setupLeaseTestbed} from '../helpers/lease-harness.js';
 import {claimByHand, nextMessage} from '../helpers/raw-holder.js';
-import {startTestRedis, type RedisServer} from '../helpers/redis.js';
 import {waitFor} from '../helpers/wait-for.js';
 
-let redis: RedisServer;
-let harness: LeaseHarness;
-const cleanups = new Cleanups();
-
-beforeAll(async () => {
-	redis = await startTestRedis();
-});
-afterAll(async () => {
-	await redis?.stop();
-});
-afterEach(async () => {
-	await cleanups.run({order: 'newest-first'});
-	await harness?.cleanup();
-});
+const {cleanups, redisUrl, newHarness} = setupLeaseTestbed();
 
 type Sniffed = {channel: string; text: string};
 
 /** Everything published in the namespace, as anyone allowed on the Redis reads it. */
 async function sniff(namespace: string): Promise<Sniffed[]> {
 	const seen: Sniffed[] = [];
-	const watcher = new Redis(redis.url);
+	const watcher = new Redis(redisUrl());
 	cleanups.add(() => {
 		watcher.disconnect();
 	});
@@ -44,7 +29,7 @@ const fast = {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 2000};
 
 describe('what the bus shows', () => {
 	it('a whole lease\'s life, seen by a PSUBSCRIBE to the namespace, shows no credential and no lease secret', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const seen = await sniff(harness.namespace);
 		const provider = await harness.provider({count: 2, timings: fast});
 		// A library client: request, sealed link, heartbeats, rotate, destroy.
@@ -55,7 +40,7 @@ describe('what the bus shows', () => {
 		await proxy.rotate();
 		await proxy.destroy();
 		// A lease by hand, whose secret the test knows: heartbeat, rotate, destroy, all proven.
-		const holder = new Bus<ClientInbound, ProviderInbound>({redis: redis.url, namespace: harness.namespace, inbound: clientInbound});
+		const holder = new Bus<ClientInbound, ProviderInbound>({redis: redisUrl(), namespace: harness.namespace, inbound: clientInbound});
 		cleanups.add(async () => holder.close());
 		await holder.connect();
 		const held = await claimByHand(holder);
@@ -86,7 +71,7 @@ describe('what the bus shows', () => {
 
 describe('forged provider messages', () => {
 	it('leaseEnd and update built from sniffed traffic are ignored and counted by the client', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const seen = await sniff(harness.namespace);
 		const provider = await harness.provider({count: 2, timings: fast});
 		const client = await harness.client();
@@ -103,7 +88,7 @@ describe('forged provider messages', () => {
 		const sniffedUpdate = JSON.parse(update.text) as {data: {n: number; proof: string; lease: {host: string}}};
 		const sniffedAnswer = JSON.parse(answer.text) as {data: {n: number; proof: string}};
 
-		const forger = new Redis(redis.url);
+		const forger = new Redis(redisUrl());
 		cleanups.add(() => {
 			forger.disconnect();
 		});
@@ -127,9 +112,9 @@ describe('forged provider messages', () => {
 	});
 
 	it('a v1 claim (no key) is answered with a dropLink naming the protocol version, and the offer freed', async () => {
-		harness = new LeaseHarness(redis.url);
+		const harness = newHarness();
 		const provider = await harness.provider({count: 1});
-		const holder = new Bus<ClientInbound, ProviderInbound>({redis: redis.url, namespace: harness.namespace, inbound: clientInbound});
+		const holder = new Bus<ClientInbound, ProviderInbound>({redis: redisUrl(), namespace: harness.namespace, inbound: clientInbound});
 		cleanups.add(async () => holder.close());
 		await holder.connect();
 		const requestId = crypto.randomUUID();

@@ -1,32 +1,21 @@
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {Client} from '../../source/core/client.js';
 import {Provider} from '../../source/core/provider.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
-import {Cleanups} from '../helpers/cleanups.js';
-import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
+import {testNamespace} from '../helpers/redis.js';
+import {setupRedisTestbed} from '../helpers/redis-testbed.js';
 
-let redis: RedisServer;
-const cleanups = new Cleanups();
-
-beforeAll(async () => {
-	redis = await startTestRedis();
-});
-afterAll(async () => {
-	await redis?.stop();
-});
-afterEach(async () => {
-	await cleanups.run();
-});
+const {cleanups, redisUrl} = setupRedisTestbed();
 
 async function provider(namespace: string, options: {count: number; sharedExits: number}): Promise<Provider> {
-	const p = new Provider({redis: redis.url, namespace, backend: new MemoryBackend(options)});
+	const p = new Provider({redis: redisUrl(), namespace, backend: new MemoryBackend(options)});
 	cleanups.add(async () => p.stop());
 	await p.start();
 	return p;
 }
 
 async function lease(namespace: string, requestIntervalMs: number) {
-	const client = new Client({redis: redis.url, namespace, timings: {requestIntervalMs}});
+	const client = new Client({redis: redisUrl(), namespace, timings: {requestIntervalMs}});
 	cleanups.add(async () => client.close());
 	await client.start();
 	return client.getProxy({timeoutMs: 30_000});
