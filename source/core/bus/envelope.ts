@@ -33,7 +33,13 @@ export function isPlainEnvelope(json: unknown): json is Envelope {
 	}
 
 	let required = 0;
-	for (const [key, value] of Object.entries(json)) {
+	// Own enumerable keys, as Object.entries gives them, without an array of pairs per message.
+	for (const key in json) {
+		if (!Object.hasOwn(json, key)) {
+			continue;
+		}
+
+		const value: unknown = Reflect.get(json, key);
 		if (key === 'event') {
 			if (typeof value !== 'string' || value.length === 0 || value.length > 64) {
 				return false;

@@ -108,7 +108,9 @@ export class ClientMessages {
 			return;
 		}
 
-		events.emit('leased', views.snapshot(lease));
+		if (events.listenerCount('leased') > 0) {
+			events.emit('leased', views.snapshot(lease));
+		}
 	}
 
 	private dropLink(to: string, {requestId, offerId}: {requestId: string; offerId: string}, reason: string): void {

@@ -44,7 +44,10 @@ export class LeaseEndings {
 		front?.revoke(lease.leaseId);
 
 		const notified = reason === 'destroyed' || reason === 'unknown-lease' ? Promise.resolve(true) : messenger.leaseEnd(ended, {leaseId: lease.leaseId, reason});
-		events.emit('released', {lease: views.snapshot(lease), reason});
+		if (events.listenerCount('released') > 0) {
+			events.emit('released', {lease: views.snapshot(lease), reason});
+		}
+
 		if (slots.get(lease.proxyId)?.state === 'leased') {
 			const recycle = reason !== 'provider-stopping' && reason !== 'proxy-down';
 			slots.move(lease.proxyId, recycle ? 'recycling' : 'free');

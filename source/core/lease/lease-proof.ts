@@ -21,23 +21,30 @@ export type ProofField = string | number | boolean | undefined;
 /** The protocol version this code speaks (the claim and the link answer carry it). */
 export const protocolVersion = 2;
 
-/** The bytes a proof covers. */
+/** The bytes a proof covers, written into one buffer (a proof goes with every heartbeat and destroy). */
 export function proofBytes(fields: readonly ProofField[]): Buffer {
-	const parts: Buffer[] = [];
+	const texts: Array<string | undefined> = [];
+	let size = 0;
 	for (const field of fields) {
-		const length = Buffer.alloc(4);
-		if (field === undefined) {
-			length.writeUInt32BE(0xFF_FF_FF_FF);
-			parts.push(length);
+		const text = field === undefined ? undefined : (typeof field === 'string' ? field : String(field));
+		texts.push(text);
+		size += 4 + (text === undefined ? 0 : Buffer.byteLength(text, 'utf8'));
+	}
+
+	const bytes = Buffer.allocUnsafe(size);
+	let offset = 0;
+	for (const text of texts) {
+		if (text === undefined) {
+			offset = bytes.writeUInt32BE(0xFF_FF_FF_FF, offset);
 			continue;
 		}
 
-		const bytes = Buffer.from(typeof field === 'string' ? field : String(field), 'utf8');
-		length.writeUInt32BE(bytes.length);
-		parts.push(length, bytes);
+		const length = bytes.write(text, offset + 4, 'utf8');
+		bytes.writeUInt32BE(length, offset);
+		offset += 4 + length;
 	}
 
-	return Buffer.concat(parts);
+	return bytes;
 }
 
 export function prove(secret: string, fields: readonly ProofField[]): string {
