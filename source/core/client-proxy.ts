@@ -138,7 +138,7 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 	}
 
 	/** End the lease: the provider gives the proxy a new identity before leasing it again. */
-	async destroy(): Promise<void> {
+	destroy(): Promise<void> {
 		return this.controller.destroy();
 	}
 

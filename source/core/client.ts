@@ -156,8 +156,9 @@ export class Client extends EventEmitter<ClientEvents> {
 		const wait = new RetriedRequest<ClientProxy>({timeoutMs, timeoutError: () => new LeaseTimeoutError(timeoutMs)});
 		const onLinked = (proxy: ClientProxy) => wait.resolve(proxy);
 		const onClosed = () => wait.reject(new ClosedError('the client was closed'));
-		slot.once('linked', onLinked);
-		slot.once('closed', onClosed);
+		// Settle-once: plain listeners do (no once() wrappers), and are removed below either way.
+		slot.on('linked', onLinked);
+		slot.on('closed', onClosed);
 		try {
 			return await wait.done;
 		} catch (error) {

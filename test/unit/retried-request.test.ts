@@ -59,4 +59,23 @@ describe('RetriedRequest', () => {
 		vi.advanceTimersByTime(2);
 		expect(await done).toMatchObject({name: 'TestTimeout', message: 'nobody'});
 	});
+
+	it('runs onTimeout once, only when the deadline passed, with one timer at a time', async () => {
+		const onTimeout = vi.fn();
+		const send = vi.fn();
+		const answered = new RetriedRequest({send, retryMs: 100, timeoutMs: 250, onTimeout});
+		const late = new RetriedRequest({send, retryMs: 100, timeoutMs: 250, timeoutError: () => new TestTimeout('late'), onTimeout});
+		expect(vi.getTimerCount()).toBe(2);
+		answered.resolve();
+		vi.advanceTimersByTime(249);
+		expect(send).toHaveBeenCalledTimes(4);
+		expect(onTimeout).not.toHaveBeenCalled();
+		vi.advanceTimersByTime(2);
+		expect(onTimeout).toHaveBeenCalledTimes(1);
+		expect(late.pending).toBe(false);
+		expect(vi.getTimerCount()).toBe(0);
+		// `done` asked for only after settling still tells the outcome.
+		await expect(late.done).rejects.toBeInstanceOf(TestTimeout);
+		await expect(answered.done).resolves.toBeUndefined();
+	});
 });

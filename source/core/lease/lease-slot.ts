@@ -61,15 +61,14 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 
 		const {requestId, wantingSince} = state;
 		const {offerId, offerTtlMs} = data;
-		const claim = slotRequests.claim(this.context, from, requestId, offerId, offerTtlMs, this.context.keys.publicKey);
-		const linking = {phase: 'linking', requestId, wantingSince, offerId, providerId: from, claim} as const;
-		claim.done.catch(() => {
+		const claim = slotRequests.claim(this.context, from, requestId, offerId, offerTtlMs, this.context.keys.publicKey, () => {
 			if (this.current === linking) {
 				// The offer ran out unanswered: let it go, and ask again.
 				void this.context.bus.sendMessage('proxy:decline', from, {offerId});
 				this.request(wantingSince);
 			}
 		});
+		const linking = {phase: 'linking', requestId, wantingSince, offerId, providerId: from, claim} as const;
 		this.enter(linking);
 	}
 
@@ -98,7 +97,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			providerId: from,
 			lease: data.lease,
 			opened,
-			destroy: async () => this.destroy(),
+			destroy: () => this.destroy(),
 			lost: error => {
 				this.lose(lease, error);
 			},
@@ -162,7 +161,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 	}
 
 	/** Give the lease back (or stop asking for one). Resolves when the provider confirmed or the wait ran out. */
-	async destroy(): Promise<void> {
+	destroy(): Promise<void> {
 		const state = this.current;
 		if (state.phase === 'closing') {
 			return state.released;
@@ -174,17 +173,21 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 
 		if (state.phase !== 'linked') {
 			this.close();
-			return;
+			return Promise.resolve();
 		}
 
 		const {lease} = state;
 		lease.stop(destroyedError);
 		const {proxy, providerId} = lease;
-		const release = slotRequests.release(this.context, lease.held);
-		// Unanswered, the lease times out at the provider by itself: nothing more to do either way.
-		const released = release.done.catch(() => undefined).then(() => {
+		let confirm!: () => void;
+		const released = new Promise<void>(resolve => {
+			confirm = resolve;
+		});
+		// Confirmed or unanswered (the lease then times out at the provider by itself): nothing more to do either way.
+		const release = slotRequests.release(this.context, lease.held, () => {
 			proxy.end('destroyed');
 			this.close();
+			confirm();
 		});
 		this.enter({phase: 'closing', proxy, providerId, release, released});
 		return released;

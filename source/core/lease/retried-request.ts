@@ -7,49 +7,49 @@ export type RetriedRequestOptions = {
 	readonly timeoutError?: () => Error;
 	/** Runs once, synchronously, when the request settles (reply, timeout or close), so its owner can forget it. */
 	readonly onSettled?: () => void;
+	/** Runs once, synchronously, after the request failed because `timeoutMs` passed unanswered. */
+	readonly onTimeout?: () => void;
 };
+
+type Outcome<T> = {readonly ok: true; readonly value: T} | {readonly ok: false; readonly error: Error};
 
 /**
  * A request that waits for an answer over pub/sub. It is sent at once and repeated every `retryMs`
  * (a lost request or answer only delays it) until it is answered, fails, or `timeoutMs` runs out.
- * `done` settles exactly once; settling clears every timer; later answers are ignored.
+ * It settles exactly once; settling clears its one timer; later answers are ignored. `done` is
+ * made only when someone asks for it (most requests are settled by their owner and never awaited),
+ * so a request nobody awaits costs no promise.
  */
 export class RetriedRequest<T = void> {
-	readonly done: Promise<T>;
+	/** Undefined while pending. */
+	private outcome: Outcome<T> | undefined;
+	private waiting: Promise<T> | undefined;
 	private settle: {resolve: (value: T) => void; reject: (error: Error) => void} | undefined;
-	private readonly retry: NodeJS.Timeout | undefined;
-	private readonly deadline: NodeJS.Timeout | undefined;
+	/** The one timer: the next repeat, or the deadline once it comes before the next repeat. */
+	private timer: NodeJS.Timeout | undefined;
+	/** Milliseconds from the current timer's start to the deadline (undefined: no deadline). */
+	private left: number | undefined;
 
 	constructor(private readonly options: RetriedRequestOptions) {
-		this.done = new Promise<T>((resolve, reject) => {
-			this.settle = {resolve, reject};
-		});
-		const {send, retryMs, timeoutMs, timeoutError} = options;
-		if (timeoutMs !== undefined) {
-			this.deadline = setTimeout(() => {
-				this.reject(timeoutError ?? (() => new Error(`not answered within ${timeoutMs} ms`)));
-			}, timeoutMs);
-		}
+		this.left = options.timeoutMs;
+		this.arm();
+		options.send?.();
+	}
 
-		if (send) {
-			if (retryMs !== undefined) {
-				this.retry = setInterval(send, Math.max(1, retryMs));
-			}
-
-			send();
-		}
+	/** Settles once: with the answer, or the error of a timeout or a close. */
+	get done(): Promise<T> {
+		this.waiting ??= this.promise();
+		return this.waiting;
 	}
 
 	/** Not settled yet. */
 	get pending(): boolean {
-		return this.settle !== undefined;
+		return this.outcome === undefined;
 	}
 
 	/** Settle with an answer; false when it was already settled. */
 	resolve(value: T): boolean {
-		const settle = this.finish();
-		settle?.resolve(value);
-		return settle !== undefined;
+		return this.finish({ok: true, value});
 	}
 
 	/**
@@ -57,20 +57,78 @@ export class RetriedRequest<T = void> {
 	 * only if the request is still pending (an Error's stack trace is not free).
 	 */
 	reject(error: Error | (() => Error)): boolean {
-		const settle = this.finish();
-		settle?.reject(typeof error === 'function' ? error() : error);
-		return settle !== undefined;
+		return this.outcome === undefined && this.finish({ok: false, error: typeof error === 'function' ? error() : error});
 	}
 
-	private finish(): RetriedRequest<T>['settle'] {
-		const {settle} = this;
-		this.settle = undefined;
-		clearInterval(this.retry);
-		clearTimeout(this.deadline);
-		if (settle) {
-			this.options.onSettled?.();
+	private promise(): Promise<T> {
+		const {outcome} = this;
+		if (outcome) {
+			return outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(outcome.error);
 		}
 
-		return settle;
+		return new Promise<T>((resolve, reject) => {
+			this.settle = {resolve, reject};
+		});
+	}
+
+	/** Start the timer for whatever comes first: the next repeat or the deadline. */
+	private arm(): void {
+		const {send, retryMs} = this.options;
+		const every = send && retryMs !== undefined ? Math.max(1, retryMs) : undefined;
+		const {left} = this;
+		if (every !== undefined && (left === undefined || left > every)) {
+			this.timer = setTimeout(() => {
+				this.repeat(every);
+			}, every);
+		} else if (left !== undefined) {
+			this.timer = setTimeout(() => {
+				this.timeOut();
+			}, left);
+		}
+	}
+
+	private repeat(every: number): void {
+		if (this.left !== undefined) {
+			this.left -= every;
+		}
+
+		this.options.send?.();
+		if (this.outcome !== undefined) {
+			return;
+		}
+
+		if (this.left === undefined || this.left > every) {
+			// Same delay again: the timer is reused.
+			this.timer?.refresh();
+		} else {
+			this.arm();
+		}
+	}
+
+	private timeOut(): void {
+		const {timeoutMs, timeoutError, onTimeout} = this.options;
+		if (this.reject(timeoutError ?? (() => new Error(`not answered within ${timeoutMs} ms`)))) {
+			onTimeout?.();
+		}
+	}
+
+	private finish(outcome: Outcome<T>): boolean {
+		if (this.outcome !== undefined) {
+			return false;
+		}
+
+		this.outcome = outcome;
+		clearTimeout(this.timer);
+		this.timer = undefined;
+		this.options.onSettled?.();
+		const {settle} = this;
+		this.settle = undefined;
+		if (outcome.ok) {
+			settle?.resolve(outcome.value);
+		} else {
+			settle?.reject(outcome.error);
+		}
+
+		return true;
 	}
 }

@@ -38,12 +38,13 @@ export const slotRequests = {
 	},
 
 	/** `proxy:link`: claim an offer, until the link answers it or the offer runs out. */
-	claim({bus, timings}: SlotContext, providerId: string, requestId: string, offerId: string, offerTtlMs: number, publicKey: string): RetriedRequest {
+	claim({bus, timings}: SlotContext, providerId: string, requestId: string, offerId: string, offerTtlMs: number, publicKey: string, onTimeout: () => void): RetriedRequest {
 		return new RetriedRequest({
 			send: () => void bus.sendMessage('proxy:link', providerId, {requestId, offerId, v: protocolVersion, publicKey}),
 			retryMs: timings.linkRetryMs,
 			timeoutMs: offerTtlMs,
 			timeoutError: () => new RequestTimeoutError(`the claim of offer ${offerId}`, offerTtlMs),
+			onTimeout,
 		});
 	},
 
@@ -61,8 +62,8 @@ export const slotRequests = {
 		});
 	},
 
-	/** `proxy:destroy`, until the provider confirms or `destroyTimeoutMs` passes. */
-	release(context: SlotContext, held: Held): RetriedRequest {
+	/** `proxy:destroy`, until the provider confirms or `destroyTimeoutMs` passes; `onSettled` runs either way. */
+	release(context: SlotContext, held: Held, onSettled: () => void): RetriedRequest {
 		const {bus, timings: {retryMs, destroyTimeoutMs}} = context;
 		const {providerId, leaseId} = held;
 		return new RetriedRequest({
@@ -70,6 +71,7 @@ export const slotRequests = {
 			retryMs,
 			timeoutMs: destroyTimeoutMs,
 			timeoutError: () => new RequestTimeoutError(`the release of lease ${leaseId}`, destroyTimeoutMs),
+			onSettled,
 		});
 	},
 };
