@@ -5,7 +5,8 @@ import type {ClientEvents, ProxyDrop} from './client-events.js';
 import {ClosedError} from './errors/closed-error.js';
 import {LeaseTimeoutError} from './errors/lease-timeout-error.js';
 import type {ProxyDownError} from './errors/proxy-down-error.js';
-import {LeaseSlot} from './lease/lease-slot.js';
+import {LeaseSlot, type SlotReport} from './lease/lease-slot.js';
+import type {SlotContext} from './lease/slot-requests.js';
 import {clientInbound, type ClientInbound, type ProviderInbound} from './lease/messages.js';
 import {RetriedRequest} from './lease/retried-request.js';
 import {providerIdOf, proxyOf, wantingSinceOf, type SlotPhase} from './lease/slot-state.js';
@@ -47,6 +48,14 @@ export class Client extends EventEmitter<ClientEvents> {
 	/** One X25519 key pair for this client's claims; leases are sealed to it (docs/protocol.md §3.5). */
 	private readonly sealKeys = newSealKeyPair();
 	private readonly slots = new Map<string, LeaseSlot>();
+	/** What every slot of this client works with (one object for all of them). */
+	private readonly slotContext: SlotContext;
+	/** The getProxy() calls waiting for their slot's first proxy. */
+	private readonly waits = new Map<LeaseSlot, RetriedRequest<ClientProxy>>();
+	/** Every slot reports here (see follow). */
+	private readonly onSlotReport = (slot: LeaseSlot, ...report: SlotReport): void => {
+		this.follow(slot, ...report);
+	};
 	/** Routing of the providers' answers, kept from the slots' 'phase' events. */
 	private readonly routes: SlotRoutes;
 	private unprovenCount = 0;
@@ -72,6 +81,7 @@ export class Client extends EventEmitter<ClientEvents> {
 		});
 		this.routes = new SlotRoutes(this.bus);
 		this.routes.listen();
+		this.slotContext = {bus: this.bus, timings: this.timings, offline: () => this.state === 'offline', keys: this.sealKeys};
 	}
 
 	/** The client's UUID on the bus. */
@@ -153,20 +163,20 @@ export class Client extends EventEmitter<ClientEvents> {
 	/** Lease one proxy and wait for it. It is not renewed when its lease ends. */
 	async getProxy({timeoutMs = 30_000}: {timeoutMs?: number} = {}): Promise<ClientProxy> {
 		const slot = this.addSlot(false);
-		const wait = new RetriedRequest<ClientProxy>({timeoutMs, timeoutError: () => new LeaseTimeoutError(timeoutMs)});
-		const onLinked = (proxy: ClientProxy) => wait.resolve(proxy);
-		const onClosed = () => wait.reject(new ClosedError('the client was closed'));
-		// Settle-once: plain listeners do (no once() wrappers), and are removed below either way.
-		slot.on('linked', onLinked);
-		slot.on('closed', onClosed);
+		// Settled by the slot's 'linked' or 'closed' report (see follow), or the deadline.
+		const wait = new RetriedRequest<ClientProxy>({
+			timeoutMs,
+			timeoutError: () => new LeaseTimeoutError(timeoutMs),
+			onSettled: () => {
+				this.waits.delete(slot);
+			},
+		});
+		this.waits.set(slot, wait);
 		try {
 			return await wait.done;
 		} catch (error) {
 			void slot.destroy();
 			throw error;
-		} finally {
-			slot.off('linked', onLinked);
-			slot.off('closed', onClosed);
 		}
 	}
 
@@ -259,43 +269,68 @@ export class Client extends EventEmitter<ClientEvents> {
 			throw new ClosedError(`the client is ${this.state}: call start() first`);
 		}
 
-		const slot = new LeaseSlot({bus: this.bus, timings: this.timings, offline: () => this.state === 'offline', keys: this.sealKeys}, renew);
+		const slot = new LeaseSlot(this.slotContext, renew, this.onSlotReport);
 		this.slots.set(slot.id, slot);
-		this.follow(slot);
 		slot.start();
 		this.emit('change');
 		return slot;
 	}
 
-	/** Keep the routing maps and re-emit what a slot reports. */
-	private follow(slot: LeaseSlot): void {
-		slot.on('phase', (next, previous) => {
-			this.routes.moved(slot, next, previous);
-			this.emit('change');
-		});
-		slot.on('linked', proxy => {
-			this.emit('proxy-link', proxy);
-			this.emit('proxy-ready', proxy);
-		});
-		slot.on('ended', (proxy, reason) => this.emit('proxy-end', proxy, reason));
-		slot.on('down', error => this.emit('proxy-down', error));
-		slot.on('dropped', drop => this.emit('proxy-drop', drop));
-		slot.on('updated', proxy => {
-			this.emit('proxy-update', proxy);
-			this.emit('change');
-		});
-		slot.on('rotated', (proxy, previous) => {
-			this.emit('proxy-rotated', proxy, previous);
-			this.emit('change');
-		});
-		slot.on('unproven', message => {
-			this.unprovenCount++;
-			this.emit('proxy-unproven', message);
-		});
-		slot.on('closed', () => {
-			this.slots.delete(slot.id);
-			slot.removeAllListeners();
-			this.emit('change');
-		});
+	/** Keep the routing maps, settle a getProxy() waiting for the slot, and re-emit what a slot reports. */
+	private follow(slot: LeaseSlot, ...[event, first, second]: SlotReport): void {
+		switch (event) {
+			case 'phase': {
+				this.routes.moved(slot, first, second);
+				this.emit('change');
+				break;
+			}
+
+			case 'linked': {
+				this.waits.get(slot)?.resolve(first);
+				this.emit('proxy-link', first);
+				this.emit('proxy-ready', first);
+				break;
+			}
+
+			case 'ended': {
+				this.emit('proxy-end', first, second);
+				break;
+			}
+
+			case 'down': {
+				this.emit('proxy-down', first);
+				break;
+			}
+
+			case 'dropped': {
+				this.emit('proxy-drop', first);
+				break;
+			}
+
+			case 'updated': {
+				this.emit('proxy-update', first);
+				this.emit('change');
+				break;
+			}
+
+			case 'rotated': {
+				this.emit('proxy-rotated', first, second);
+				this.emit('change');
+				break;
+			}
+
+			case 'unproven': {
+				this.unprovenCount++;
+				this.emit('proxy-unproven', first);
+				break;
+			}
+
+			case 'closed': {
+				this.waits.get(slot)?.reject(new ClosedError('the client was closed'));
+				this.slots.delete(slot.id);
+				this.emit('change');
+				break;
+			}
+		}
 	}
 }

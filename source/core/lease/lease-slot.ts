@@ -1,4 +1,3 @@
-import {EventEmitter} from 'node:events';
 import type {ExitFailure} from '../../tor/exit-registry.js';
 import {v4 as uuidv4} from 'uuid';
 import type {ClientProxy} from '../client-proxy.js';
@@ -7,14 +6,17 @@ import type {ProxyDownError} from '../errors/proxy-down-error.js';
 import {RotateError} from '../errors/rotate-error.js';
 import {LinkedLease, sendDestroy} from './linked-lease.js';
 import type {ClientMessage, LeaseEndReason} from './messages.js';
-import type {SlotEvents} from './slot-events.js';
+import type {SlotReport} from './slot-events.js';
 import {openLink} from './slot-proofs.js';
 import {slotRequests, type SlotContext} from './slot-requests.js';
 import {settleState, type SlotState} from './slot-state.js';
 
 export type {SlotPhase, SlotState} from './slot-state.js';
 export type {SlotContext} from './slot-requests.js';
-export type {SlotEvents, UnprovenMessage} from './slot-events.js';
+export type {SlotEvents, SlotReport, UnprovenMessage} from './slot-events.js';
+
+/** Where a slot's reports go: one function of its owner for all its slots (no emitter or listeners per slot). */
+export type SlotReporter = (slot: LeaseSlot, ...report: SlotReport) => void;
 
 const endedError = () => new RotateError('the lease ended');
 const destroyedError = () => new ClosedError('the proxy was destroyed');
@@ -25,14 +27,11 @@ const destroyedError = () => new ClosedError('the proxy was destroyed');
  * leases again by itself when the lease ends. Every request repeats until answered, so a lost
  * message only delays it. The slot alone changes its phase.
  */
-export class LeaseSlot extends EventEmitter<SlotEvents> {
+export class LeaseSlot {
 	readonly id = uuidv4();
-	/** The key this slot's claims carry: its leases' secrets and credentials are sealed to it. Never leaves memory. */
 	private current: SlotState = {phase: 'idle'};
 
-	constructor(private readonly context: SlotContext, readonly renew: boolean) {
-		super();
-	}
+	constructor(private readonly context: SlotContext, readonly renew: boolean, private readonly reporter: SlotReporter) {}
 
 	get state(): SlotState {
 		return this.current;
@@ -80,7 +79,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 
 		const opened = openLink(this.context.keys, data);
 		if (!opened) {
-			this.emit('unproven', {event: 'proxy:link', providerId: from, leaseId: data.lease.leaseId});
+			this.report('unproven', {event: 'proxy:link', providerId: from, leaseId: data.lease.leaseId});
 			return;
 		}
 
@@ -93,7 +92,9 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		state.claim.resolve();
 		const lease: LinkedLease = new LinkedLease({
 			context: this.context,
-			events: this,
+			report: (...report) => {
+				this.report(...report);
+			},
 			providerId: from,
 			lease: data.lease,
 			opened,
@@ -106,13 +107,13 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			},
 		});
 		this.enter({phase: 'linked', lease});
-		this.emit('linked', lease.proxy);
+		this.report('linked', lease.proxy);
 	}
 
 	onDropLink(from: string, data: ClientMessage<'proxy:dropLink'>): void {
 		const state = this.current;
 		if (state.phase === 'linking' && state.offerId === data.offerId && state.providerId === from) {
-			this.emit('dropped', {providerId: from, offerId: data.offerId, reason: data.reason});
+			this.report('dropped', {providerId: from, offerId: data.offerId, reason: data.reason});
 			this.request(state.wantingSince);
 		}
 	}
@@ -209,7 +210,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		if (this.linked() === lease) {
 			lease.stop(endedError);
 			lease.proxy.end(reason);
-			this.emit('ended', lease.proxy, reason);
+			this.report('ended', lease.proxy, reason);
 			this.afterLoss();
 		}
 	}
@@ -220,7 +221,7 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 			// Best effort: if the provider still holds the lease, it can free the proxy now.
 			lease.sendDestroy();
 			lease.proxy.down(error);
-			this.emit('down', error);
+			this.report('down', error);
 			this.afterLoss();
 		}
 	}
@@ -247,13 +248,18 @@ export class LeaseSlot extends EventEmitter<SlotEvents> {
 		}
 
 		this.enter({phase: 'closed'});
-		this.emit('closed');
+		this.report('closed');
+	}
+
+	/** Tell the owner. */
+	private report(...report: SlotReport): void {
+		this.reporter(this, ...report);
 	}
 
 	private enter(next: SlotState): void {
 		const previous = this.current;
 		settleState(previous, destroyedError);
 		this.current = next;
-		this.emit('phase', next, previous);
+		this.report('phase', next, previous);
 	}
 }

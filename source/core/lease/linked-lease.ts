@@ -1,4 +1,3 @@
-import type {EventEmitter} from 'node:events';
 import {v4 as uuidv4} from 'uuid';
 import {ClientProxy} from '../client-proxy.js';
 import {ProxyDownError} from '../errors/proxy-down-error.js';
@@ -10,15 +9,15 @@ import type {RetriedRequest} from './retried-request.js';
 import {SlotHeartbeats} from './slot-heartbeats.js';
 import {acceptProven} from './slot-proofs.js';
 import {clientProof, slotRequests, type Held, type ProofCounters, type SlotContext} from './slot-requests.js';
-import type {SlotEvents} from './slot-events.js';
+import type {SlotReport} from './slot-events.js';
 
 /** A rotation the holder asked for, waiting for its answer. */
 export type SlotRotation = {readonly rotateId: string; readonly request: RetriedRequest};
 
 export type LinkedLeaseOptions = {
 	readonly context: SlotContext;
-	/** The slot: the events of this lease are the slot's. */
-	readonly events: Pick<EventEmitter<SlotEvents>, 'emit'>;
+	/** The slot's report: the events of this lease are the slot's. */
+	readonly report: (...report: SlotReport) => void;
 	readonly providerId: string;
 	readonly lease: LeaseInfo;
 	/** What the link answer's sealed box held. */
@@ -73,7 +72,7 @@ export class LinkedLease {
 			this.heartbeats.heard();
 			// While rotating, the rotation's answer says what the exit is.
 			if (this.proxy.heard(data.expiresInMs, this.rotation ? undefined : data.exitIp)) {
-				this.options.events.emit('updated', this.proxy);
+				this.options.report('updated', this.proxy);
 			}
 		}
 	}
@@ -93,7 +92,7 @@ export class LinkedLease {
 	onUpdate(from: string, data: ClientMessage<'proxy:update'>): void {
 		if (data.lease.leaseId === data.leaseId && this.proven(from, 'proxy:update', data, providerProofFields['proxy:update'](data))) {
 			this.proxy.applyLease(data.lease, 'update');
-			this.options.events.emit('updated', this.proxy);
+			this.options.report('updated', this.proxy);
 		}
 	}
 
@@ -107,7 +106,7 @@ export class LinkedLease {
 			if (data.ok && data.lease.exitIp !== proxy.exitIp) {
 				// The answer to a rotation we stopped waiting for: the exit did change.
 				proxy.applyLease(data.lease, 'update');
-				this.options.events.emit('updated', proxy);
+				this.options.report('updated', proxy);
 			}
 
 			return;
@@ -120,7 +119,7 @@ export class LinkedLease {
 
 		const previous = data.previousExitIp ?? proxy.exitIp;
 		proxy.applyLease(data.lease, 'rotated', previous);
-		this.options.events.emit('rotated', proxy, previous);
+		this.options.report('rotated', proxy, previous);
 		rotation.request.resolve();
 	}
 
@@ -171,7 +170,7 @@ export class LinkedLease {
 		}
 
 		if (!acceptProven({event, from, to: this.options.context.bus.id, secret: this.secret, counters: this.counters}, data, own)) {
-			this.options.events.emit('unproven', {event, providerId: from, leaseId: data.leaseId});
+			this.options.report('unproven', {event, providerId: from, leaseId: data.leaseId});
 			return false;
 		}
 

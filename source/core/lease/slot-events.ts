@@ -4,7 +4,7 @@ import type {ProxyDownError} from '../errors/proxy-down-error.js';
 import type {LeaseEndReason} from './messages.js';
 import type {SlotState} from './slot-state.js';
 
-/** What a slot reports. `phase` carries every transition, so its client can keep its routing maps. */
+/** What a slot reports to its owner. `phase` carries every transition, so its client can keep its routing maps. */
 export type SlotEvents = {
 	phase: [next: SlotState, previous: SlotState];
 	linked: [ClientProxy];
@@ -18,6 +18,9 @@ export type SlotEvents = {
 	unproven: [UnprovenMessage];
 	closed: [];
 };
+
+/** One report of a slot to its owner: an event of `SlotEvents` with its arguments. */
+export type SlotReport = {[K in keyof SlotEvents]: [event: K, ...args: SlotEvents[K]]}[keyof SlotEvents];
 
 /** What is reported of a message ignored for want of proof. */
 export type UnprovenMessage = {readonly event: string; readonly providerId: string; readonly leaseId: string};
