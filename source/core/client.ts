@@ -1,3 +1,6 @@
+// A little over 300 lines: the Client is the one owner of its slots, their routes and the getProxy()
+// waits, and follow() is where every slot report lands; slot logic lives in lease/ (lease-slot.ts and
+// its parts).
 import {EventEmitter} from 'node:events';
 import {Bus, type BusStats, type RedisTarget} from './bus/bus.js';
 import type {ClientProxy, ProxySnapshot} from './client-proxy.js';
