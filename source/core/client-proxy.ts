@@ -138,7 +138,8 @@ export class ClientProxy extends EventEmitter<ClientProxyEvents> {
 	}
 
 	/** End the lease: the provider gives the proxy a new identity before leasing it again. */
-	destroy(): Promise<void> {
+	async destroy(): Promise<void> {
+		// Async on purpose: a listener that throws while the lease ends rejects this promise, never throws at the caller.
 		return this.controller.destroy();
 	}
 

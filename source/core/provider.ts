@@ -108,7 +108,8 @@ export class Provider extends EventEmitter<ProviderEvents> {
 			timings: this.timings,
 			events: this,
 			advertiseHost: options.advertiseHost,
-			unshareIntervalMs: options.exits === false ? undefined : options.exits?.unshareIntervalMs,
+			// No registry, no exit to move to: the mender does not run (0).
+			unshareIntervalMs: options.exits === false ? 0 : options.exits?.unshareIntervalMs,
 			front: front && {address: () => this.frontAddress, revoke(leaseId) {
 				front.revoke(leaseId);
 				// The lease is over: the front need not keep its byte counts.

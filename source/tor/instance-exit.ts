@@ -52,6 +52,9 @@ export class InstanceExit {
 		if (moved) {
 			this.fingerprint = moved.fingerprint;
 			this.address = moved.ip;
+		} else {
+			// Re-pinned and proven on its shared exit again when another was tried: the address the check saw.
+			this.address = this.options.allocator.current(this.options.id)?.ip ?? address;
 		}
 
 		return moved !== undefined;

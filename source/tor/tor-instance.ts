@@ -151,8 +151,9 @@ export class TorInstance extends EventEmitter<TorInstanceEvents> {
 			this.setStatus('stopping');
 			clearTimeout(this.restartTimer);
 			this.stopHealthChecks?.();
-			await this.exit.release();
 			await this.process?.stop({timeoutMs: this.options.stopTimeoutMs});
+			// After whatever pinning was under way (it fails fast once Tor is gone), so no claim it made outlives the stop.
+			await this.serialize(async () => this.exit.release());
 			this.setStatus('stopped');
 		})();
 		return this.stopping;

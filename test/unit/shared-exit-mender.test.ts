@@ -81,7 +81,7 @@ describe('SharedExitMender', () => {
 		expect(asked).toEqual(['marker']);
 	});
 
-	it('a move that finds nothing free leaves the proxy sharing and free; a failed one is reported, and a proxy gone down meanwhile stays down', async () => {
+	it('a move that finds nothing free leaves the proxy sharing and free; a failed one is reported and leaves the proxy down, out of the offer pool', async () => {
 		const {asked, pending, slots, events, mender} = setUp();
 		slots.add(endpoint('a', true));
 		slots.add(endpoint('b', true));
@@ -95,8 +95,9 @@ describe('SharedExitMender', () => {
 		await waitFor(() => asked.length === 2, {message: 'second move asked'});
 		expect(slots.get('a')?.state).toBe('free');
 		expect(slots.get('a')?.endpoint.sharedExit).toBe(true);
-		// The pool reports b down while it moves (its watch moves the slot), then the move fails.
-		slots.move('b', 'down');
+		// The move fails: its pin is unknown and its Tor restarts, so it is down (never offered half-moved)
+		// until the pool reports it ready again.
+		expect(slots.get('b')?.state).toBe('recycling');
 		pending.get('b')!.reject(new Error('no usable exit'));
 		await waitFor(() => failed.length === 1, {message: 'failure reported'});
 		expect(failed).toEqual(['b']);
@@ -137,5 +138,29 @@ describe('SharedExitMender', () => {
 		await waitFor(() => markerAsked.length === 1, {message: 'the running mender asked'});
 		expect(asked).toEqual([]);
 		expect(slots.get('a')?.state).toBe('free');
+	});
+
+	it('a proxy the pool reported down while it moved stays down', async () => {
+		const {asked, pending, slots, mender} = setUp();
+		slots.add(endpoint('a', true));
+		mender.start();
+		await waitFor(() => asked.length === 1, {message: 'move asked'});
+		slots.move('a', 'down');
+		pending.get('a')!.resolve(endpoint('a', false));
+		await mender.settled('a');
+		expect(slots.get('a')?.state).toBe('down');
+	});
+
+	it('an interval of 0 never starts (a provider without the cluster\'s exit registry)', async () => {
+		const {backend, asked, slots, events} = setUp();
+		const off = new SharedExitMender({backend, events, slots, intervalMs: 0});
+		menders.push(off);
+		slots.add(endpoint('a', true));
+		off.start();
+		const {asked: markerAsked, slots: markerSlots, mender: marker} = setUp();
+		markerSlots.add(endpoint('m', true));
+		marker.start();
+		await waitFor(() => markerAsked.length === 1, {message: 'the running mender asked'});
+		expect(asked).toEqual([]);
 	});
 });

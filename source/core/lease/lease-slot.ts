@@ -186,9 +186,10 @@ export class LeaseSlot {
 		});
 		// Confirmed or unanswered (the lease then times out at the provider by itself): nothing more to do either way.
 		const release = slotRequests.release(this.context, lease.held, () => {
+			// Settled first: a user's listener that throws below must not leave destroy() and close() waiting.
+			confirm();
 			proxy.end('destroyed');
 			this.close();
-			confirm();
 		});
 		this.enter({phase: 'closing', proxy, providerId, release, released});
 		return released;

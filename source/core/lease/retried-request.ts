@@ -27,11 +27,11 @@ export class RetriedRequest<T = void> {
 	private settle: {resolve: (value: T) => void; reject: (error: Error) => void} | undefined;
 	/** The one timer: the next repeat, or the deadline once it comes before the next repeat. */
 	private timer: NodeJS.Timeout | undefined;
-	/** Milliseconds from the current timer's start to the deadline (undefined: no deadline). */
-	private left: number | undefined;
+	/** When it times out (epoch ms; undefined: never). Absolute, so timer lag across repeats does not push it back. */
+	private readonly deadline: number | undefined;
 
 	constructor(private readonly options: RetriedRequestOptions) {
-		this.left = options.timeoutMs;
+		this.deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
 		this.arm();
 		options.send?.();
 	}
@@ -75,7 +75,7 @@ export class RetriedRequest<T = void> {
 	private arm(): void {
 		const {send, retryMs} = this.options;
 		const every = send && retryMs !== undefined ? Math.max(1, retryMs) : undefined;
-		const {left} = this;
+		const left = this.left();
 		if (every !== undefined && (left === undefined || left > every)) {
 			this.timer = setTimeout(() => {
 				this.repeat(every);
@@ -83,21 +83,23 @@ export class RetriedRequest<T = void> {
 		} else if (left !== undefined) {
 			this.timer = setTimeout(() => {
 				this.timeOut();
-			}, left);
+			}, Math.max(0, left));
 		}
 	}
 
-	private repeat(every: number): void {
-		if (this.left !== undefined) {
-			this.left -= every;
-		}
+	/** Milliseconds to the deadline (undefined: no deadline). */
+	private left(): number | undefined {
+		return this.deadline === undefined ? undefined : this.deadline - Date.now();
+	}
 
+	private repeat(every: number): void {
 		this.options.send?.();
 		if (this.outcome !== undefined) {
 			return;
 		}
 
-		if (this.left === undefined || this.left > every) {
+		const left = this.left();
+		if (left === undefined || left > every) {
 			// Same delay again: the timer is reused.
 			this.timer?.refresh();
 		} else {

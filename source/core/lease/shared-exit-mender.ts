@@ -30,7 +30,7 @@ export class SharedExitMender {
 	constructor(private readonly options: SharedExitMenderOptions) {}
 
 	start(): void {
-		if (this.timer || !this.options.backend.unshare) {
+		if (this.timer || !this.options.backend.unshare || this.options.intervalMs <= 0) {
 			return;
 		}
 
@@ -83,10 +83,16 @@ export class SharedExitMender {
 		try {
 			const endpoint = await backend.unshare(proxyId);
 			slots.setEndpoint(endpoint);
-			if (!endpoint.sharedExit) {
+			if (!endpoint.sharedExit && this.timer) {
 				events.emit('rotated', {proxyId, previousExitIp, exitIp: endpoint.exitIp, durationMs: Date.now() - started, reason: 'unshare'});
 			}
 		} catch (error) {
+			// Its pin is unknown now and its Tor is being restarted: out of the offer pool until the pool
+			// reports it ready again (the pool watch frees it then), never offered half-moved.
+			if (slots.get(proxyId)?.state === 'recycling') {
+				slots.move(proxyId, 'down');
+			}
+
 			// Not news once stopped: stopping the pool is what ended it.
 			if (this.timer) {
 				events.emit('rotate-failed', proxyId, error instanceof Error ? error : new Error(String(error)));
