@@ -117,9 +117,11 @@ export async function unshareExit(pinning: ExitPinning & {current: {fingerprint:
 
 	const others = allocator.entries().filter(([instanceId]) => instanceId !== id);
 	// Its own exit, if no instance here owns it: others of this pool sharing it go on sharing it with this one.
-	// Nor when another instance here leaves from the same address through another relay (then it shares by address).
-	const ownedHere = others.some(([, assignment]) => assignment.fingerprint === current.fingerprint && !assignment.shared);
-	if (!ownedHere && !allocator.ipsInUse(id).has(current.ip) && await registry.claim(current.fingerprint, id).catch(() => false)) {
+	// Nor when another instance here owns the address it leaves from (another relay behind the same IP:
+	// it shares by address). Others of this pool that only share the address too do not stop it: one of
+	// them must own it, or none ever would.
+	const ownedHere = others.some(([, assignment]) => !assignment.shared && (assignment.fingerprint === current.fingerprint || assignment.ip === current.ip));
+	if (!ownedHere && await registry.claim(current.fingerprint, id).catch(() => false)) {
 		allocator.assign(id, current.fingerprint, current.ip, false);
 		log(`${id}: exit ${current.fingerprint.slice(0, 8)} (${current.ip}) is no longer held elsewhere; claimed it`);
 		return {...current, shared: false};

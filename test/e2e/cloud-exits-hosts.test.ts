@@ -39,7 +39,10 @@ describe.skipIf(skipReason)('exits are unique across the cluster: two providers 
 		const claims = await waitFor(async () => {
 			last = await exitClaims(network.host('client'), redis.url, namespace);
 			return last.size === 4 && new Set(last.values()).size === 4 ? last : undefined;
-		}, {timeoutMs: settleMs, intervalMs: 500, message: `4 exit claims of 4 instances (${label}); last seen: ${JSON.stringify([...last])}`});
+		}, {timeoutMs: settleMs, intervalMs: 500, message: `4 exit claims of 4 instances (${label})`}).catch((error: unknown) => {
+			// What was seen last, not what was there when the wait began.
+			throw new Error(`${error instanceof Error ? error.message : String(error)}; last seen: ${JSON.stringify([...last])}`, {cause: error});
+		});
 		measured[label] = Date.now() - startedAt;
 		return claims;
 	};
