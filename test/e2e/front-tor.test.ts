@@ -1,54 +1,29 @@
 import {execa} from 'execa';
 import {fetch as undiciFetch, ProxyAgent} from 'undici';
-import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest';
-import {Client} from '../../source/core/client.js';
+import {beforeAll, describe, expect, inject, it} from 'vitest';
 import type {FrontRefusal} from '../../source/front/front-events.js';
 import {parseCheckBody} from '../../source/util/parse-check-body.js';
 import {httpGetViaSocks} from '../../source/util/socks-fetch.js';
-import {Cleanups} from '../helpers/cleanups.js';
 import {curl, openTunnel, tryFront, withCredentials} from '../helpers/front-tunnel.js';
-import {startTestRedis, type RedisServer} from '../helpers/redis.js';
-import {startTorProvider} from '../helpers/tor-provider.js';
-import {waitFor} from '../helpers/wait-for.js';
+import {setupTorTestbed} from '../helpers/tor-testbed.js';
 
 /**
  * The provider's front in front of real Tor on the private network, on a second loopback address
  * (as `--host 127.0.0.2` would put it): lease credentials let traffic through, nothing else does,
  * and a lease's end closes what it had open.
  */
-let redis: RedisServer;
-let pool: Awaited<ReturnType<typeof startTorProvider>>;
-const suiteCleanups = new Cleanups();
-const clientCleanups = new Cleanups();
 const refusals: FrontRefusal[] = [];
 const frontHost = '127.0.0.2';
-
-beforeAll(async () => {
-	redis = await startTestRedis();
-	suiteCleanups.add(async () => redis.stop());
-	pool = await startTorProvider(redis.url, {count: 2, front: {host: frontHost}});
-	suiteCleanups.add(async () => pool.stop());
-	pool.provider.on('refused', refusal => refusals.push(refusal));
+const testbed = setupTorTestbed({count: 2, front: {host: frontHost}});
+const {clientCleanups, client} = testbed;
+beforeAll(() => {
+	testbed.pool.provider.on('refused', refusal => refusals.push(refusal));
 });
-afterEach(async () => {
-	await clientCleanups.run({concurrent: true});
-	await waitFor(() => pool.backend.snapshot().every(instance => instance.state === 'ready'), {timeoutMs: 60_000, message: 'pool ready again'});
-});
-afterAll(async () => {
-	await suiteCleanups.run();
-});
-
-async function client(): Promise<Client> {
-	const created = new Client({redis: redis.url, namespace: pool.provider.namespace, timings: {requestIntervalMs: 250}});
-	clientCleanups.add(async () => created.close());
-	await created.start();
-	return created;
-}
 
 describe('the provider front on real Tor', () => {
 	it('listens on --host while every Tor port (SOCKS, HTTP tunnel, control) is on 127.0.0.1', async () => {
-		expect(pool.provider.frontPorts).toMatchObject({host: frontHost});
-		const pids = pool.backend.snapshot().map(instance => instance.pid);
+		expect(testbed.pool.provider.frontPorts).toMatchObject({host: frontHost});
+		const pids = testbed.pool.backend.snapshot().map(instance => instance.pid);
 		const {stdout} = await execa('ss', ['-ltnpH']);
 		const torLines = stdout.split('\n').filter(line => pids.some(pid => line.includes(`pid=${pid},`)));
 		// SOCKS, HTTP tunnel and control port of each instance.
@@ -57,7 +32,7 @@ describe('the provider front on real Tor', () => {
 			expect(line).toMatch(/\s127\.0\.0\.1:\d+\s/);
 		}
 
-		for (const instance of pool.backend.snapshot()) {
+		for (const instance of testbed.pool.backend.snapshot()) {
 			expect(instance.host).toBe('127.0.0.1');
 		}
 	});
@@ -66,7 +41,7 @@ describe('the provider front on real Tor', () => {
 		const {checkUrl, checkHostUrl} = inject('testnet');
 		const proxy = await (await client()).getProxy({timeoutMs: 30_000});
 		expect(proxy.host).toBe(frontHost);
-		expect(proxy.port).toBe(pool.provider.frontPorts!.socksPort);
+		expect(proxy.port).toBe(testbed.pool.provider.frontPorts!.socksPort);
 		expect(proxy.url).toMatch(/^socks5h:\/\/nc[\w-]+:[\w-]+@127\.0\.0\.2:\d+$/);
 		const bySocksName = await curl('-x', proxy.url, checkHostUrl);
 		expect(parseCheckBody(bySocksName.stdout)).toBe(proxy.exitIp);
@@ -83,7 +58,7 @@ describe('the provider front on real Tor', () => {
 
 	it('refuses missing, wrong and ended credentials on both ports; a lease\'s end closes its open tunnel within 1 s', async () => {
 		const {checkHostUrl} = inject('testnet');
-		const {socksPort, httpPort} = pool.provider.frontPorts!;
+		const {socksPort, httpPort} = testbed.pool.provider.frontPorts!;
 		const proxy = await (await client()).getProxy({timeoutMs: 30_000});
 		const {username} = proxy.credentials;
 		const before = refusals.length;
@@ -109,7 +84,7 @@ describe('the provider front on real Tor', () => {
 describe('whose credentials, and which exit', () => {
 	it('another lease\'s credentials are refused on both ports (one lease\'s username with another\'s password), and each lease leaves only from its own exit', async () => {
 		const {exits} = inject('testnet');
-		const ports = pool.provider.frontPorts!;
+		const ports = testbed.pool.provider.frontPorts!;
 		const [a, b] = await Promise.all([client(), client()].map(async created => (await created).getProxy({timeoutMs: 30_000})));
 		expect(a!.proxyId).not.toBe(b!.proxyId);
 		expect(exits).toContain(a!.exitIp);

@@ -1,38 +1,13 @@
-import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest';
+import {describe, expect, inject, it} from 'vitest';
 import type {ClientProxy} from '../../source/core/client-proxy.js';
-import {Client} from '../../source/core/client.js';
 import type {ProxyDownError} from '../../source/core/errors/proxy-down-error.js';
-import {Cleanups} from '../helpers/cleanups.js';
 import {isAlive} from '../helpers/cli.js';
-import {startTestRedis, type RedisServer} from '../helpers/redis.js';
-import {exitViaConnect, exitViaSocks, startTorProvider} from '../helpers/tor-provider.js';
+import {exitViaConnect, exitViaSocks} from '../helpers/tor-provider.js';
+import {setupTorTestbed} from '../helpers/tor-testbed.js';
 import {nextEvent, waitFor} from '../helpers/wait-for.js';
 
-let redis: RedisServer;
-let pool: Awaited<ReturnType<typeof startTorProvider>>;
-const suiteCleanups = new Cleanups();
-const clientCleanups = new Cleanups();
-
-beforeAll(async () => {
-	redis = await startTestRedis();
-	suiteCleanups.add(async () => redis.stop());
-	pool = await startTorProvider(redis.url, {count: 3});
-	suiteCleanups.add(async () => pool.stop());
-});
-afterEach(async () => {
-	await clientCleanups.run({concurrent: true});
-	await waitFor(() => pool.backend.snapshot().every(instance => instance.state === 'ready'), {timeoutMs: 60_000, message: 'pool ready again'});
-});
-afterAll(async () => {
-	await suiteCleanups.run();
-});
-
-async function client(): Promise<Client> {
-	const created = new Client({redis: redis.url, namespace: pool.provider.bus.namespace, timings: {requestIntervalMs: 250}});
-	clientCleanups.add(async () => created.close());
-	await created.connect();
-	return created;
-}
+const testbed = setupTorTestbed({count: 3});
+const {clientCleanups, client} = testbed;
 
 describe('leases of real Tor instances on the private network', () => {
 	it('3 leases, 3 different exits, each announced exit is where SOCKS5 and HTTP CONNECT traffic leaves from', async () => {
@@ -66,7 +41,7 @@ describe('leases of real Tor instances on the private network', () => {
 
 	it('rotate keeps the lease and moves it to a verified different exit', async () => {
 		const proxy = await (await client()).getProxy({timeoutMs: 30_000});
-		const others = new Set(pool.backend.snapshot().filter(instance => instance.id !== proxy.proxyId).map(instance => instance.exitIp));
+		const others = new Set(testbed.pool.backend.snapshot().filter(instance => instance.id !== proxy.proxyId).map(instance => instance.exitIp));
 		for (let round = 0; round < 3; round++) {
 			const before = proxy.exitIp;
 			// eslint-disable-next-line no-await-in-loop
@@ -81,13 +56,13 @@ describe('leases of real Tor instances on the private network', () => {
 	it('destroy gives the instance a verified different exit before it is leased again', async () => {
 		const leaser = await client();
 		const proxy = await leaser.getProxy({timeoutMs: 30_000});
-		const recycled = nextEvent<[{proxyId: string; previousExitIp?: string; exitIp?: string; reason: string}]>(pool.provider, 'rotated', 30_000);
+		const recycled = nextEvent<[{proxyId: string; previousExitIp?: string; exitIp?: string; reason: string}]>(testbed.pool.provider, 'rotated', 30_000);
 		await proxy.destroy();
 		const [rotation] = await recycled;
 		expect(rotation).toMatchObject({proxyId: proxy.proxyId, previousExitIp: proxy.exitIp, reason: 'recycle'});
 		expect(rotation.exitIp).toBeDefined();
 		expect(rotation.exitIp).not.toBe(proxy.exitIp);
-		const instance = pool.backend.snapshot().find(candidate => candidate.id === proxy.proxyId)!;
+		const instance = testbed.pool.backend.snapshot().find(candidate => candidate.id === proxy.proxyId)!;
 		expect(await exitViaSocks(instance.host, instance.port)).toBe(rotation.exitIp);
 	});
 
@@ -95,7 +70,7 @@ describe('leases of real Tor instances on the private network', () => {
 		const leaser = await client();
 		leaser.createProxy();
 		const [first] = await nextEvent<[ClientProxy]>(leaser, 'proxy-ready', 30_000);
-		const victim = pool.backend.snapshot().find(instance => instance.id === first.proxyId)!;
+		const victim = testbed.pool.backend.snapshot().find(instance => instance.id === first.proxyId)!;
 		const down = nextEvent<[ProxyDownError]>(leaser, 'proxy-down', 10_000);
 		const ready = new Promise<ClientProxy>(resolve => {
 			leaser.on('proxy-ready', proxy => {
@@ -111,7 +86,7 @@ describe('leases of real Tor instances on the private network', () => {
 		expect(second.leaseId).not.toBe(first.leaseId);
 		expect(await exitViaSocks(second.host, second.port)).toBe(second.exitIp);
 		await waitFor(() => {
-			const restarted = pool.backend.snapshot().find(instance => instance.id === victim.id)!;
+			const restarted = testbed.pool.backend.snapshot().find(instance => instance.id === victim.id)!;
 			return restarted.state === 'ready' && restarted.pid !== victim.pid && restarted.restarts === victim.restarts + 1;
 		}, {timeoutMs: 60_000, message: 'the killed instance to come back'});
 		expect(isAlive(victim.pid!)).toBe(false);

@@ -9,16 +9,7 @@ export type RawBus = Bus<ClientInbound, ProviderInbound>;
 
 /** The next `event` addressed to `bus`, or a rejection after `timeoutMs`. */
 export async function nextMessage<E extends keyof ClientInbound & string>(bus: RawBus, event: E, timeoutMs = 10_000): Promise<ClientMessage<E>> {
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			off();
-			reject(new Error(`timed out after ${timeoutMs} ms waiting for ${event}`));
-		}, timeoutMs);
-		const off = bus.onceMessage(event, message => {
-			clearTimeout(timer);
-			resolve(message.data);
-		});
-	});
+	return (await nextFrom(bus, event, timeoutMs)).data;
 }
 
 /**
