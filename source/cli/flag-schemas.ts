@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs';
 import net from 'node:net';
 import {z} from 'zod';
 import {parseDuration} from '../util/parse-duration.js';
+import {defaultSessionPolicies} from '../gateway/session-choice.js';
 
 const defaultRedisUrl = 'redis://127.0.0.1:6379';
 
@@ -139,7 +140,7 @@ export const gatewayFlagsSchema = z.object({
 	apiPort: wholeNumber('api-port', 0, 65_535).default(8119),
 	sessionPorts: portRange('session-ports').optional(),
 	sessionIdle: duration('session-idle', 1000).default(10 * 60_000),
-	defaultSession: z.enum(['fresh', 'shared', 'per-client'], {error: issue => `--default-session must be fresh, shared or per-client, got "${String(issue.input)}"`}).default('fresh'),
+	defaultSession: z.enum(defaultSessionPolicies, {error: issue => `--default-session must be fresh, shared, per-client or none, got "${String(issue.input)}"`}).default('fresh'),
 	warm: wholeNumber('warm', 0, 100).default(0),
 	leaseTimeout: duration('lease-timeout', 1000).default(30_000),
 	token: nonEmpty('token').optional(),

@@ -69,7 +69,8 @@ export const helpText = `
 	  --api-port PORT      control API on 127.0.0.1 (default: 8119)
 	  --session-ports A-B  each port its own sticky session (for tools without proxy credentials)
 	  --session-idle TIME  give a session's lease back after this long unused (default: 10m)
-	  --default-session P  fresh (a lease per connection), shared or per-client (default: fresh)
+	  --default-session P  fresh (a lease per connection), shared, per-client, or none (ask for
+	                       session-<key> credentials: 407) (default: fresh)
 	  --warm N             leases kept ready for new sessions (default: 0)
 	  --lease-timeout TIME a new session waits this long for a lease, then 503 (default: 30s)
 	  --token SECRET       proxy password and API bearer token; required beyond loopback

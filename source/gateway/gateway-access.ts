@@ -35,7 +35,7 @@ export function gatewayAccess(table: SessionTable, options: GatewayAccessOptions
 
 		const choice = chooseSession({username: credentials?.username, clientAddress: request.clientAddress, localPort: request.localPort}, rules);
 		if ('error' in choice) {
-			return {ok: false, reason: 'bad-credentials', message: choice.error};
+			return {ok: false, reason: choice.reason, message: choice.error};
 		}
 
 		const opened = await table.open(choice);

@@ -1,7 +1,11 @@
 import {parseDuration} from '../util/parse-duration.js';
 
-/** What a connection without a `session-<key>` username gets. */
-export const defaultSessionPolicies = ['fresh', 'shared', 'per-client'] as const;
+/**
+ * What a connection without a `session-<key>` username gets: `none` asks it for credentials (HTTP 407,
+ * SOCKS5 username/password only), which is what makes tools that send their proxy credentials only
+ * when challenged (Chromium, so Playwright) name their session.
+ */
+export const defaultSessionPolicies = ['fresh', 'shared', 'per-client', 'none'] as const;
 export type DefaultSessionPolicy = (typeof defaultSessionPolicies)[number];
 
 /**
@@ -58,8 +62,11 @@ export function parseSessionUsername(username: string): {key: string; ttlMs?: nu
 	return {key: match[1], ttlMs};
 }
 
+/** Why a connection has no session: a username that does not parse, or none given where one is required. */
+export type ChoiceError = {readonly error: string; readonly reason: 'bad-credentials' | 'no-credentials'};
+
 /** Which session a connection belongs to: its session port, else its username, else the default policy. */
-export function chooseSession(input: ChoiceInput, rules: ChoiceRules): SessionChoice | {error: string} {
+export function chooseSession(input: ChoiceInput, rules: ChoiceRules): SessionChoice | ChoiceError {
 	const ports = rules.sessionPorts;
 	if (ports && input.localPort >= ports.first && input.localPort <= ports.last) {
 		return {key: `:port-${input.localPort}`, kind: 'sticky'};
@@ -67,7 +74,7 @@ export function chooseSession(input: ChoiceInput, rules: ChoiceRules): SessionCh
 
 	const named = input.username === undefined ? undefined : parseSessionUsername(input.username);
 	if (named && 'error' in named) {
-		return named;
+		return {error: named.error, reason: 'bad-credentials'};
 	}
 
 	if (named) {
@@ -85,6 +92,12 @@ export function chooseSession(input: ChoiceInput, rules: ChoiceRules): SessionCh
 
 		case 'fresh': {
 			return {key: `:fresh-${rules.nextFresh()}`, kind: 'fresh'};
+		}
+
+		case 'none': {
+			return input.username === undefined
+				? {error: 'Proxy credentials required: the username names the session, session-<key>.', reason: 'no-credentials'}
+				: {error: 'The proxy username names the session: session-<key> or session-<key>-ttl-<duration>.', reason: 'bad-credentials'};
 		}
 	}
 }

@@ -4,7 +4,7 @@ import {beforeAll, describe, expect, inject, it} from 'vitest';
 import {exitOf} from '../helpers/gateway-tools.js';
 import {setupGatewayTestbed} from '../helpers/gateway-testbed.js';
 
-const testbed = setupGatewayTestbed({proxies: 2, sessionPorts: 1});
+const testbed = setupGatewayTestbed({proxies: 2, sessionPorts: 1, defaultSession: 'none'});
 let url: string;
 let readme: string;
 
@@ -49,26 +49,37 @@ describe('the README\'s recipes, run as written, through the gateway on the priv
 		expect(await listedExit('scrapy')).toBe(exit);
 	}, 180_000);
 
-	it('Playwright (Node): the system Chromium on a session port leaves from that port\'s session\'s exit', async () => {
+	it('Playwright (Node): with --default-session none, the proxy option\'s username picks the session, and stays on its exit', async () => {
 		const script = recipe('// Playwright (Node', 'pw');
+		expect(script).toContain('username: \'session-pw\'');
 		const first = exitOf((await runNode(script)).stdout);
 		expect(inject('testnet').exits).toContain(first);
-		expect(await listedExit(`:port-${sessionPort()}`)).toBe(first);
+		expect(await listedExit('pw')).toBe(first);
 		expect(exitOf((await runNode(script)).stdout)).toBe(first);
 	}, 120_000);
 
-	// Why the README gives Playwright a session port: Chromium sends the proxy option's credentials only
-	// when challenged (407), and the gateway serves a connection without credentials from --default-session.
-	it('Playwright (Node): the proxy option\'s username and password never reach the gateway', async () => {
+	it('Playwright (Node): on a session port, without credentials, leaves from that port\'s session\'s exit', async () => {
 		const script = recipe('// Playwright (Node', 'pw').replace(
-			`proxy: {server: 'http://127.0.0.1:${sessionPort()}'}`,
 			`proxy: {server: 'http://127.0.0.1:${testbed.at.httpPort}', username: 'session-pw', password: 'x'}`,
+			`proxy: {server: 'http://127.0.0.1:${sessionPort()}'}`,
 		);
-		expect(script).toContain('username: \'session-pw\'');
+		expect(script).not.toContain('username');
 		const exit = exitOf((await runNode(script)).stdout);
 		expect(inject('testnet').exits).toContain(exit);
-		expect(await listedExit('pw')).toBeUndefined();
+		expect(await listedExit(`:port-${sessionPort()}`)).toBe(exit);
 	}, 120_000);
+
+	it('--default-session none: a connection without credentials is asked for them (HTTP 407, SOCKS5 no acceptable method), another username refused', async () => {
+		const curl = async (...args: string[]) => execa('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '30', ...args, url], {reject: false});
+		const asked = await curl('-x', `http://127.0.0.1:${testbed.at.httpPort}`);
+		expect(asked.stdout).toBe('407');
+		const other = await curl('-x', `http://someone:x@127.0.0.1:${testbed.at.httpPort}`);
+		expect(other.stdout).toBe('407');
+		const socks = await curl('-x', `socks5h://127.0.0.1:${testbed.at.socksPort}`);
+		expect(socks.exitCode).not.toBe(0);
+		expect(socks.stderr).toMatch(/authentication|method/i);
+		expect(testbed.gateway.table.list()).toEqual([]);
+	}, 60_000);
 });
 
 async function runNode(script: string) {

@@ -34,7 +34,7 @@ async function startGateway(options: GatewayOptions, sessionPorts: number): Prom
  * file, a redis-server, a Tor provider of `proxies` proxies and a gateway on them; after each test,
  * drop every session (its lease goes back, so the proxies last the file); after the file, stop them all.
  */
-export function setupGatewayTestbed({proxies, sessionPorts}: {proxies: number; sessionPorts: number}): GatewayTestbed {
+export function setupGatewayTestbed({proxies, sessionPorts, defaultSession}: {proxies: number; sessionPorts: number; defaultSession?: GatewayOptions['defaultSession']}): GatewayTestbed {
 	const cleanups = new Cleanups();
 	let started: {gateway: Gateway; at: GatewayAddresses} | undefined;
 	beforeAll(async () => {
@@ -42,7 +42,7 @@ export function setupGatewayTestbed({proxies, sessionPorts}: {proxies: number; s
 		cleanups.add(async () => redis.stop());
 		const pool = await startTorProvider(redis.url, {count: proxies});
 		cleanups.add(async () => pool.stop());
-		started = await startGateway({redis: redis.url, namespace: pool.provider.namespace, httpPort: 0, socksPort: 0, apiPort: 0, leaseTimeoutMs: 60_000, clientTimings: {requestIntervalMs: 250}}, sessionPorts);
+		started = await startGateway({redis: redis.url, namespace: pool.provider.namespace, httpPort: 0, socksPort: 0, apiPort: 0, defaultSession, leaseTimeoutMs: 60_000, clientTimings: {requestIntervalMs: 250}}, sessionPorts);
 		const {gateway} = started;
 		cleanups.add(async () => gateway.stop());
 	});

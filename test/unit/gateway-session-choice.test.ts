@@ -42,6 +42,14 @@ describe('choosing a connection\'s session', () => {
 		expect(first).toMatchObject({kind: 'fresh'});
 		expect(second).not.toEqual(first);
 	});
+
+	it('no session under `none`: asked for credentials (none given) or refused (a username that names none); session ports still serve', () => {
+		expect(chooseSession(input, rules('none'))).toMatchObject({reason: 'no-credentials'});
+		expect(chooseSession({...input, username: 'someone'}, rules('none'))).toMatchObject({reason: 'bad-credentials'});
+		expect(chooseSession({...input, username: 'session-a'}, rules('none'))).toEqual({key: 'a', kind: 'sticky'});
+		expect(chooseSession({...input, localPort: 24_000}, rules('none'))).toEqual({key: ':port-24000', kind: 'sticky'});
+		expect(chooseSession({...input, username: 'session-'}, rules('fresh'))).toMatchObject({reason: 'bad-credentials'});
+	});
 });
 
 describe('when a session closes', () => {
@@ -82,6 +90,7 @@ describe('gateway flags and ports', () => {
 		expect(gatewayFlagsSchema.parse({sessionPorts: '24000-24099'}).sessionPorts).toEqual({first: 24_000, last: 24_099});
 		expect(gatewayFlagsSchema.safeParse({sessionPorts: '24099-24000'}).success).toBe(false);
 		expect(gatewayFlagsSchema.safeParse({defaultSession: 'sticky'}).success).toBe(false);
+		expect(gatewayFlagsSchema.parse({defaultSession: 'none'})).toMatchObject({defaultSession: 'none'});
 		expect(gatewayFlagsSchema.parse({})).toMatchObject({host: '127.0.0.1', defaultSession: 'fresh', sessionIdle: 600_000, leaseTimeout: 30_000, warm: 0});
 	});
 });
