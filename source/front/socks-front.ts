@@ -49,6 +49,7 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 	try {
 		const {methods} = await readMessage(socket, parseGreeting);
 		let grant;
+		let accepted: Buffer;
 		if (methods.includes(methodUserPass)) {
 			socket.write(Buffer.from([socksVersion, methodUserPass]));
 			const credentials = await readMessage(socket, parseUserPass);
@@ -58,7 +59,7 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 				throw new Refusal(grant.reason, Buffer.from([authVersion, 0x01]));
 			}
 
-			socket.write(Buffer.from([authVersion, 0x00]));
+			accepted = Buffer.from([authVersion, 0x00]);
 		} else {
 			// No credentials offered: `access` decides (the provider refuses; a gateway may grant its default session).
 			grant = methods.includes(methodNoAuth) ? await context.access({protocol: 'socks5', credentials: undefined, clientAddress, localPort: socket.localPort ?? 0}) : undefined;
@@ -66,23 +67,28 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 				throw new Refusal(grant?.reason ?? 'no-credentials', Buffer.from([socksVersion, methodNoneAcceptable]));
 			}
 
-			socket.write(Buffer.from([socksVersion, methodNoAuth]));
+			accepted = Buffer.from([socksVersion, methodNoAuth]);
 		}
 
-		const request = await readMessage(socket, parseRequest, parsed => (parsed.status === 'bad' && parsed.code !== undefined ? encodeReply(parsed.code) : encodeReply(replyCode.generalFailure)));
-		if (request.command !== 0x01) {
-			throw new Refusal('unsupported-command', encodeReply(replyCode.commandNotSupported));
-		}
-
+		// The connection takes its place under the grant's key as soon as it is granted, before its
+		// request, so a revoke (the lease ended) while it is still in its handshake closes it too: no
+		// connection of an ended lease reaches the upstream afterwards.
 		const place = context.registry.admit(grant.key, () => {
 			socket.destroy();
 			upstream?.destroy();
 		});
+		socket.write(accepted);
+		const request = await readMessage(socket, parseRequest, parsed => (parsed.status === 'bad' && parsed.code !== undefined ? encodeReply(parsed.code) : encodeReply(replyCode.generalFailure)));
 		if (place.admission !== 'ok') {
+			// Full: said in the reply to its request (RFC 1928's "not allowed by ruleset").
 			throw new Refusal(place.admission, encodeReply(replyCode.notAllowed));
 		}
 
 		release = place.release;
+		if (request.command !== 0x01) {
+			throw new Refusal('unsupported-command', encodeReply(replyCode.commandNotSupported));
+		}
+
 		stopCounting = context.traffic.track(grant.key, socket);
 		upstream = net.connect({host: grant.upstream.host, port: grant.upstream.port, allowHalfOpen: true});
 		upstream.on('error', () => undefined);
