@@ -21,9 +21,12 @@ function recipe(firstLine: string, key: string): string {
 	expect(block, `README recipe "${firstLine}"`).toBeDefined();
 	return block!
 		.replaceAll('127.0.0.1:8118', `127.0.0.1:${testbed.at.httpPort}`)
+		.replaceAll('127.0.0.1:1080', `127.0.0.1:${testbed.at.socksPort}`)
+		.replaceAll('127.0.0.1:8119', `127.0.0.1:${testbed.at.apiPort}`)
 		.replaceAll('127.0.0.1:24000', `127.0.0.1:${sessionPort()}`)
 		.replaceAll('https://api.ipify.org', url)
-		.replaceAll('session-shop1', `session-${key}`);
+		.replaceAll('session-shop1', `session-${key}`)
+		.replaceAll('/sessions/shop1/', `/sessions/${key}/`);
 }
 
 /** The exit of session `key` as the control API lists it. */
@@ -34,6 +37,39 @@ async function listedExit(key: string): Promise<string | undefined> {
 }
 
 describe('the README\'s recipes, run as written, through the gateway on the private Tor network', () => {
+	it('curl: the README\'s three lines as written: HTTP and SOCKS5 on the session\'s exit, then a rotate to another verified exit', async () => {
+		const lines = recipe('curl -x http://', 'curl').trim().split('\n').map(line => line.replace(/\s+#.*$/, ''));
+		expect(lines).toHaveLength(3);
+		const outputs = [];
+		for (const line of lines) {
+			// eslint-disable-next-line no-await-in-loop
+			outputs.push((await execa('bash', ['-c', `${line} --silent --show-error --max-time 60`], {timeout: 90_000})).stdout);
+		}
+
+		const [http, socks, rotated] = outputs as [string, string, string];
+		expect(exitOf(socks), JSON.stringify(outputs)).toBeDefined();
+		const exit = exitOf(http);
+		expect(inject('testnet').exits).toContain(exit);
+		expect(exitOf(socks)).toBe(exit);
+		const answer = JSON.parse(rotated) as {exitIp: string; previousExitIp: string};
+		expect(answer.previousExitIp).toBe(exit);
+		expect(answer.exitIp).not.toBe(exit);
+		expect(await listedExit('curl')).toBe(answer.exitIp);
+	}, 180_000);
+
+	it('requests and httpx: the README\'s lines as written leave from the session\'s exit', async () => {
+		// The block only makes the requests: print what each answers.
+		const script = recipe('import requests, httpx', 'py').split('\n')
+			.map(line => (/^(requests|httpx)\.get\(/.test(line) ? `print(${line.replace(/\s+#.*$/, '')}.text)` : line))
+			.join('\n');
+		const {stdout} = await execa('/usr/bin/python3', ['-c', script], {timeout: 90_000});
+		const exits = stdout.trim().split('\n').map(line => exitOf(line));
+		expect(exits).toHaveLength(2);
+		expect(inject('testnet').exits).toContain(exits[0]);
+		expect(exits[1]).toBe(exits[0]);
+		expect(await listedExit('py')).toBe(exits[0]);
+	}, 120_000);
+
 	it('Scrapy: the proxy per request (meta), then for the whole crawl (http_proxy), stays on the session\'s exit', async () => {
 		const spider = recipe('# Scrapy', 'scrapy');
 		const perRequest = await execa('/usr/bin/python3', ['-c', spider], {timeout: 90_000});
@@ -65,6 +101,15 @@ describe('the README\'s recipes, run as written, through the gateway on the priv
 		);
 		expect(script).not.toContain('username');
 		const exit = exitOf((await runNode(script)).stdout);
+		expect(inject('testnet').exits).toContain(exit);
+		expect(await listedExit(`:port-${sessionPort()}`)).toBe(exit);
+	}, 120_000);
+
+	it('Chromium: the README\'s command as written, on a session port, leaves from that port\'s session\'s exit', async () => {
+		const command = recipe('# Chromium', 'chromium').split('\n').filter(line => line.startsWith('chromium ')).join('\n');
+		expect(command).toContain(`--proxy-server=http://127.0.0.1:${sessionPort()}`);
+		const {stdout} = await execa('bash', ['-c', command], {timeout: 90_000});
+		const exit = exitOf(stdout);
 		expect(inject('testnet').exits).toContain(exit);
 		expect(await listedExit(`:port-${sessionPort()}`)).toBe(exit);
 	}, 120_000);

@@ -51,11 +51,28 @@ const pythonRequests = [
 	'print(requests.get(sys.argv[1], timeout=30).text)',
 ].join('\n');
 const nodeFetch = 'fetch(process.argv[1]).then(r=>r.text()).then(console.log)';
+/** httpx, which reads the proxy variables itself (trust_env). */
+const pythonHttpx = 'import sys, httpx\nprint(httpx.get(sys.argv[1], timeout=30).text)';
+/** A Scrapy spider with no proxy of its own: HttpProxyMiddleware takes it from the variables. */
+const scrapySpider = [
+	'import sys, scrapy',
+	'from scrapy.crawler import CrawlerProcess',
+	'class Exit(scrapy.Spider):',
+	'    name = "exit"',
+	'    start_urls = [sys.argv[1]]',
+	'    def parse(self, response):',
+	'        print(response.text)',
+	'process = CrawlerProcess({"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False})',
+	'process.crawl(Exit)',
+	'process.start()',
+].join('\n');
 
 const tools: Array<[name: string, command: (url: string) => string[]]> = [
 	['curl', url => ['curl', '-sS', '--max-time', '30', url]],
 	['wget', url => ['wget', '-qO-', '--tries=1', '--timeout=30', url]],
 	['Python requests without PySocks', url => ['/usr/bin/python3', '-c', pythonRequests, url]],
+	['Python httpx', url => ['/usr/bin/python3', '-c', pythonHttpx, url]],
+	['a Scrapy spider', url => ['/usr/bin/python3', '-c', scrapySpider, url]],
 	['a Node script with built-in fetch', url => [process.execPath, '-e', nodeFetch, url]],
 ];
 
