@@ -13,7 +13,7 @@ export function wireJsonSchema(): Record<string, unknown> {
 	return {
 		$schema: 'https://json-schema.org/draft/2020-12/schema',
 		title: 'nightcrawler wire protocol v2',
-		description: 'Generated from source/core/lease/messages.ts and source/core/bus/envelope.ts by source/core/lease/wire-schema.ts; see docs/protocol.md. `envelope` checks every message; `toProvider` and `toClient` check its `data` by event and direction; `sealedLease` is the plaintext of a link answer\'s sealed box. String lengths count UTF-16 code units (JavaScript), as the reference does.',
+		description: 'Generated from source/core/lease/messages.ts and source/core/bus/envelope.ts by source/core/lease/wire-schema.ts; see docs/protocol.md. `envelope` checks every message; `toProvider` and `toClient` check its `data` by event and direction; `sealedLease` is the plaintext of a link answer\'s sealed box. String lengths count Unicode code points, as JSON Schema and the reference (zod 4) do.',
 		envelope: convert(envelopeSchema),
 		toProvider: each(providerInbound),
 		toClient: each(clientInbound),
