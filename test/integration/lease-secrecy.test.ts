@@ -1,6 +1,7 @@
 import {Redis} from 'ioredis';
 import {describe, expect, it} from 'vitest';
 import {Bus} from '../../source/core/bus/bus.js';
+import {MemoryBackend} from '../../source/pool/memory-backend.js';
 import {clientInbound, type ClientInbound, type ProviderInbound} from '../../source/core/lease/messages.js';
 import type {UnprovenMessage} from '../../source/core/lease/slot-events.js';
 import {setupLeaseTestbed} from '../helpers/lease-harness.js';
@@ -109,6 +110,41 @@ describe('forged provider messages', () => {
 		const heardAt = proxy.lastHeartbeatAt;
 		await waitFor(() => proxy.lastHeartbeatAt > heardAt, {message: 'a later heartbeat answer'});
 		expect(provider.leases().map(lease => lease.leaseId)).toEqual([proxy.leaseId]);
+	});
+
+	it('rotate answers built from sniffed traffic are ignored and counted: the rotation waits for the provider\'s own', async () => {
+		const harness = newHarness();
+		const seen = await sniff(harness.namespace);
+		// Rotations take a while, so a forged answer arrives while the client waits for the real one.
+		const provider = await harness.provider({backend: new MemoryBackend({count: 2, rotateDelayMs: 1500}), timings: fast});
+		const client = await harness.client();
+		const proxy = await client.getProxy();
+		const channel = `${harness.namespace}:to:${client.id}`;
+		const forger = new Redis(redisUrl());
+		cleanups.add(() => {
+			forger.disconnect();
+		});
+		const envelope = (event: string, data: unknown) => JSON.stringify({event, UUID: provider.id, to: client.id, data});
+
+		// A first rotation, to sniff a real answer.
+		await proxy.rotate();
+		const sniffed = JSON.parse(seen.findLast(message => message.channel === channel && message.text.includes('"proxy:rotate"'))!.text) as {data: {n: number; proof: string; rotateId: string; lease: {exitIp: string}}};
+		const exitBefore = proxy.exitIp;
+		const rotating = proxy.rotate();
+		await waitFor(() => seen.filter(message => !message.channel.endsWith(client.id) && message.text.includes('"proxy:rotate"')).length >= 2, {message: 'the second rotate request on the bus'});
+		const request = JSON.parse(seen.findLast(message => !message.channel.endsWith(client.id) && message.text.includes('"proxy:rotate"'))!.text) as {data: {rotateId: string}};
+		const forged = {...sniffed.data, rotateId: request.data.rotateId, n: sniffed.data.n + 1000, lease: {...sniffed.data.lease, exitIp: '192.0.2.66'}, previousExitIp: exitBefore};
+		// 1. The pending rotation's id with the sniffed answer's proof: a made-up exit.
+		await forger.publish(channel, envelope('proxy:rotate', forged));
+		// 2. The sniffed answer replayed as it was (an old rotation, an old count).
+		await forger.publish(channel, JSON.stringify({event: 'proxy:rotate', UUID: provider.id, to: client.id, data: sniffed.data}));
+		// 3. An answer to no rotation, moving the proxy elsewhere.
+		await forger.publish(channel, envelope('proxy:rotate', {...forged, rotateId: crypto.randomUUID()}));
+		await waitFor(() => client.stats.unproven === 3, {message: '3 unproven rotate answers counted'});
+		await rotating;
+		expect(proxy.exitIp).not.toBe('192.0.2.66');
+		expect(proxy.exitIp).not.toBe(exitBefore);
+		expect(provider.leases().map(lease => lease.exitIp)).toEqual([proxy.exitIp]);
 	});
 
 	it('a v1 claim (no key) is answered with a dropLink naming the protocol version, and the offer freed', async () => {
