@@ -7,7 +7,7 @@ export const helpText = `
 	  $ nightcrawler testnet [--exits N]             run a private Tor network on loopback
 	  $ nightcrawler gateway [options]               one proxy endpoint for every tool, sticky sessions
 
-	  On a terminal, provider and client show a full-screen view (q or Ctrl-C quits).
+	  On a terminal, provider, client and gateway show a full-screen view (q or Ctrl-C quits).
 	  Otherwise client prints one proxy URL a line as each lease becomes ready (and a new
 	  line when one is replaced), and provider prints one JSON object a line per event.
 
