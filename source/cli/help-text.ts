@@ -7,7 +7,7 @@ export const helpText = `
 	  $ nightcrawler testnet [--exits N]             run a private Tor network on loopback
 	  $ nightcrawler gateway [options]               one proxy endpoint for every tool, sticky sessions
 
-	  On a terminal, provider and client show a full-screen view (q or Ctrl-C quits).
+	  On a terminal, provider, client and gateway show a full-screen view (q or Ctrl-C quits).
 	  Otherwise client prints one proxy URL a line as each lease becomes ready (and a new
 	  line when one is replaced), and provider prints one JSON object a line per event.
 
@@ -42,19 +42,25 @@ export const helpText = `
 
 	Client and run
 	  --count N            proxies to lease (default: 1)
-	  --http               print http:// CONNECT URLs instead of socks5h:// (client)
+	  --http               print the http:// proxy URLs instead of socks5h:// (client); they take
+	                       CONNECT (https://) and plain http:// requests alike
 	  --format text|json   json: one JSON object a line per proxy, with url, httpUrl, exitIp,
 	                       provider and leaseId, even on a terminal (client)
 	  --timeout TIME       exit 1 unless all proxies are leased within TIME; 0 waits forever
 	                       (default: forever for client, 60s for run)
 
-	  run sets ALL_PROXY, all_proxy, HTTP_PROXY and http_proxy to the first proxy's socks5h://
-	  URL, HTTPS_PROXY and https_proxy to its http:// CONNECT URL (socks5h:// if it has none), and
-	  NIGHTCRAWLER_PROXIES to every socks5h:// URL, comma-separated. It gives the leases back
-	  when the command ends and exits with the command's exit code. Its leases are not renewed:
-	  when one ends while the command runs (lease TTL, lost heartbeats, proxy down), it prints
-	  "the lease of <url> ended (<reason>) while <command> ran", stops the command (SIGTERM,
-	  then SIGKILL after 5 s) and exits 1.
+	  run sets HTTP_PROXY, HTTPS_PROXY and ALL_PROXY (and http_proxy, https_proxy, all_proxy) to
+	  the first lease's http:// URL with its credentials (CONNECT and plain http:// requests alike,
+	  so curl, wget, Python, Go and browsers take it), NIGHTCRAWLER_PROXIES to every lease's
+	  socks5h:// URL and NIGHTCRAWLER_HTTP_PROXIES to every http:// URL, comma-separated, in the
+	  same order. NO_PROXY (and no_proxy) defaults to localhost,127.0.0.0/8,[::1], so local
+	  services stay direct; a NO_PROXY you set is kept. NODE_OPTIONS gains a --require preload that
+	  makes Node's built-in fetch use the proxy (or refuse every request, never go direct), and
+	  NODE_USE_ENV_PROXY=1 asks Node versions that know it to proxy http and https too.
+	  run gives the leases back when the command ends and exits with the command's exit code. Its
+	  leases are not renewed: when one ends while the command runs (lease TTL, lost heartbeats,
+	  proxy down), it prints "the lease of <url> ended (<reason>) while <command> ran", stops the
+	  command (SIGTERM, then SIGKILL after 5 s) and exits 1.
 
 	Testnet
 	  --exits N, --tor PATH, --format json: prints the network's client torrc file and check URL,

@@ -5,7 +5,8 @@ import {KeyHints} from './components/key-hints.js';
 import {LogView} from './components/log-view.js';
 import {TableView} from './components/table-view.js';
 import {truncateText} from './fit-text.js';
-import {gatewayCounts, sessionColumns, sessionRows} from './gateway-rows.js';
+import {allocateRows} from './allocate-rows.js';
+import {gatewayCounts, leaseColumns, leaseRows, sessionColumns, sessionRows} from './gateway-rows.js';
 import {useGatewayLog} from './hooks/use-gateway-log.js';
 import {useInterval} from './hooks/use-interval.js';
 import {useScreenKeys} from './hooks/use-screen-keys.js';
@@ -27,8 +28,10 @@ export function GatewayApp({gateway, addresses, onQuit, now = Date.now}: Gateway
 	const {columns, rows} = useTerminalSize();
 	const {isRawModeSupported} = useStdin();
 	const [sessions, setSessions] = useState(() => gateway.table.list());
+	const [slots, setSlots] = useState(() => gateway.client.snapshot());
 	useInterval(() => {
 		setSessions(gateway.table.list());
+		setSlots(gateway.client.snapshot());
 	}, 250);
 	const log = useGatewayLog(gateway, now);
 	const selection = useSelectionState(sessions.map(session => session.key));
@@ -61,6 +64,9 @@ export function GatewayApp({gateway, addresses, onQuit, now = Date.now}: Gateway
 	const {host, httpPort, socksPort, apiPort, sessionPorts} = addresses;
 	const where = `http ${host}:${httpPort} · socks5 ${host}:${socksPort}${apiPort === undefined ? '' : ` · api 127.0.0.1:${apiPort}`}${sessionPorts ? ` · session ports ${sessionPorts.first}-${sessionPorts.last}` : ''}`;
 	const logRows = Math.max(3, Math.floor((rows - 6) / 3));
+	const leases = leaseRows(slots, sessions, now());
+	// Both tables' titles and headers, the two lines above them, the log's title and the key hints take 8 lines.
+	const [sessionLines = 1, leaseLines = 1] = allocateRows(rows - 1 - logRows - 8, [Math.max(1, sessions.length), Math.max(1, leases.length)]);
 	return (
 		<Box flexDirection='column' width={columns} height={rows - 1}>
 			<Text wrap='truncate'>{truncateText(`nightcrawler gateway · ${where}`, columns)}</Text>
@@ -71,9 +77,17 @@ export function GatewayApp({gateway, addresses, onQuit, now = Date.now}: Gateway
 				columns={sessionColumns}
 				rows={sessionRows(sessions, now())}
 				width={columns}
-				maxRows={Math.max(1, rows - logRows - 8)}
+				maxRows={sessionLines}
 				emptyText={`no sessions yet: try curl -x http://session-demo:x@${host}:${httpPort} <url>`}
 				selectedId={selection.selectedId}
+			/>
+			<TableView
+				title='Leases'
+				columns={leaseColumns}
+				rows={leases}
+				width={columns}
+				maxRows={leaseLines}
+				emptyText='no leases: they are taken as sessions open (and --warm N keeps N ready)'
 			/>
 			<LogView entries={log.entries} width={columns} maxRows={logRows}/>
 			<Box flexGrow={1}/>

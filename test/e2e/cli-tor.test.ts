@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
-import {afterEach, beforeEach, describe, expect, inject, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it} from 'vitest';
 import {Cleanups} from '../helpers/cleanups.js';
 import {isAlive, startCli, stopAllClis, type CliProcess} from '../helpers/cli.js';
 import {startTestRedis, testNamespace} from '../helpers/redis.js';
@@ -18,6 +19,33 @@ function proxyAddress(url: string): {host: string; port: number; auth: {username
 	return {host: parsed.hostname, port: Number(parsed.port), auth: {username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password)}};
 }
 
+/** Two ports free on `host` now (the kernel's choice, released at once, so another run is unlikely to take them first). */
+async function twoFreePorts(host: string): Promise<[number, number]> {
+	const servers = [net.createServer(), net.createServer()];
+	await Promise.all(servers.map(async server => new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen({host, port: 0}, resolve);
+	})));
+	const ports = servers.map(server => (server.address() as net.AddressInfo).port);
+	await Promise.all(servers.map(async server => new Promise(resolve => {
+		server.close(resolve);
+	})));
+	return [ports[0]!, ports[1]!];
+}
+
+/** Tor processes left behind (their provider stopped first) go before their directories. */
+async function killTorsIn(directory: string): Promise<void> {
+	for (const pid of await torsMentioning(directory)) {
+		try {
+			process.kill(pid, 'SIGKILL');
+		} catch (error) {
+			if (!(error instanceof Error && 'code' in error && error.code === 'ESRCH')) {
+				throw error;
+			}
+		}
+	}
+}
+
 describe('nightcrawler (built CLI) with real Tor on the private network', () => {
 	let cache: string;
 	let provider: CliProcess;
@@ -31,18 +59,7 @@ describe('nightcrawler (built CLI) with real Tor on the private network', () => 
 		cache = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-e2e-cache-'));
 		const directory = cache;
 		cleanups.add(async () => fs.rm(directory, {recursive: true, force: true}));
-		// Tor processes a failed test left behind (the provider was stopped first) go before their directories.
-		cleanups.add(async () => {
-			for (const pid of await torsMentioning(directory)) {
-				try {
-					process.kill(pid, 'SIGKILL');
-				} catch (error) {
-					if (!(error instanceof Error && 'code' in error && error.code === 'ESRCH')) {
-						throw error;
-					}
-				}
-			}
-		});
+		cleanups.add(async () => killTorsIn(directory));
 		cleanups.add(async () => stopAllClis());
 		bus = ['--redis', redis.url, '--namespace', testNamespace()];
 		provider = startCli(['provider', '--tors', '3', '--torrc', torrcFile, '--ip-check-url', checkUrl, ...bus, '--format', 'json'], {env: {XDG_CACHE_HOME: cache}});
@@ -106,5 +123,75 @@ describe('nightcrawler (built CLI) with real Tor on the private network', () => 
 		expect(tors.filter(pid => isAlive(pid))).toEqual([]);
 		const [network] = await fs.readdir(path.join(cache, 'nightcrawler', 'tor'));
 		expect((await fs.readdir(path.join(cache, 'nightcrawler', 'tor', network!))).sort()).toEqual(['instance-0', 'instance-1', 'instance-2']);
+	});
+});
+
+describe('nightcrawler provider --host 127.0.0.2 --socks-port P --http-port Q (built CLI, real Tor)', () => {
+	const frontHost = '127.0.0.2';
+	const cleanups = new Cleanups();
+	let cache: string;
+	let provider: CliProcess;
+	let bus: string[];
+	let socksPort: number;
+	let httpPort: number;
+	let started: {host: string; socksPort: number; httpPort: number};
+
+	beforeAll(async () => {
+		const {torrcFile, checkUrl} = inject('testnet');
+		const redis = await startTestRedis();
+		cleanups.add(async () => redis.stop());
+		cache = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-e2e-cache-'));
+		const directory = cache;
+		cleanups.add(async () => fs.rm(directory, {recursive: true, force: true}));
+		cleanups.add(async () => killTorsIn(directory));
+		cleanups.add(async () => stopAllClis());
+		bus = ['--redis', redis.url, '--namespace', testNamespace()];
+		[socksPort, httpPort] = await twoFreePorts(frontHost);
+		provider = startCli(['provider', '--tors', '1', '--torrc', torrcFile, '--ip-check-url', checkUrl, '--host', frontHost, '--socks-port', String(socksPort), '--http-port', String(httpPort), ...bus, '--format', 'json'], {env: {XDG_CACHE_HOME: cache}});
+		const [startedLine] = await provider.stdout.waitForLines(isEvent('started'), {timeoutMs: 30_000});
+		started = JSON.parse(startedLine!) as typeof started;
+		await provider.stdout.waitForLines(isEvent('instance-ready'), {timeoutMs: 90_000});
+	}, 150_000);
+
+	afterAll(async () => {
+		await cleanups.run();
+	});
+
+	it('says where its front listens: --host, --socks-port and --http-port', () => {
+		expect(started).toMatchObject({host: frontHost, socksPort, httpPort});
+	});
+
+	it('leases URLs on 127.0.0.2:P (socks5h) and :Q (http), and requests through both leave from the lease\'s exit', async () => {
+		const {checkUrl, exits} = inject('testnet');
+		const client = startCli(['client', '--format', 'json', ...bus]);
+		const [line] = await client.stdout.waitForLines(text => text.startsWith('{'), {timeoutMs: 30_000});
+		const proxy = JSON.parse(line!) as {url: string; httpUrl: string; exitIp: string};
+		expect(exits).toContain(proxy.exitIp);
+		expect(proxy.url).toMatch(new RegExp(`^socks5h://[^:@]+:[^@]+@127\\.0\\.0\\.2:${socksPort}$`));
+		expect(proxy.httpUrl).toMatch(new RegExp(`^http://[^:@]+:[^@]+@127\\.0\\.0\\.2:${httpPort}$`));
+		const socks = proxyAddress(proxy.url);
+		expect(await exitViaSocks(socks.host, socks.port, socks.auth)).toBe(proxy.exitIp);
+		const http = proxyAddress(proxy.httpUrl);
+		expect(await exitViaConnect(http.host, http.port, http.auth)).toBe(proxy.exitIp);
+		// A plain http:// request (absolute URI, no CONNECT) through the same URL, as curl sends it.
+		const plain = await execa('curl', ['-s', '--max-time', '20', '-x', proxy.httpUrl, checkUrl], {reject: false});
+		expect(plain.exitCode).toBe(0);
+		expect((JSON.parse(plain.stdout) as {IP: string}).IP).toBe(proxy.exitIp);
+		await client.stop('SIGTERM');
+	});
+
+	it('every Tor control, SOCKS and HTTP tunnel port is on 127.0.0.1; only the front is on 127.0.0.2', async () => {
+		const tors = await torsMentioning(cache);
+		expect(tors).toHaveLength(1);
+		const {stdout} = await execa('ss', ['-ltnpH']);
+		const lines = stdout.split('\n');
+		const torLines = lines.filter(line => tors.some(pid => line.includes(`pid=${pid},`)));
+		expect(torLines).toHaveLength(3);
+		for (const line of torLines) {
+			expect(line).toMatch(/\s127\.0\.0\.1:\d+\s/);
+		}
+
+		const providerLines = lines.filter(line => line.includes(`pid=${provider.subprocess.pid},`));
+		expect(providerLines.map(line => /\s(\S+):(\d+)\s/.exec(line)?.slice(1)).sort()).toEqual([[frontHost, String(httpPort)], [frontHost, String(socksPort)]].sort());
 	});
 });

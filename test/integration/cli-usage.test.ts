@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
+import {loopbackNoProxy, proxyEnv} from '../../source/commands/proxy-env.js';
 import {runCli} from '../helpers/cli.js';
 
 const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
@@ -23,6 +24,25 @@ describe('nightcrawler (built CLI): help, version, bad usage', () => {
 		}
 
 		expect(help).not.toContain('--backend');
+	});
+
+	it('describes what run sets, as proxyEnv sets it, and what client --http prints', async () => {
+		const result = await runCli(['--help']);
+		const help = String(result.stdout).replaceAll(/\s+/g, ' ');
+		const env = proxyEnv([{url: 'socks5h://u:p@127.0.0.1:1', httpUrl: 'http://u:p@127.0.0.1:2'}], {parentEnv: {}, preloadPath: '/preload.cjs'});
+		for (const name of Object.keys(env)) {
+			expect(help).toContain(name);
+		}
+
+		expect(env.ALL_PROXY).toBe('http://u:p@127.0.0.1:2');
+		expect(help).toContain('run sets HTTP_PROXY, HTTPS_PROXY and ALL_PROXY (and http_proxy, https_proxy, all_proxy) to the first lease\'s http:// URL with its credentials');
+		expect(help).toContain('NIGHTCRAWLER_PROXIES to every lease\'s socks5h:// URL and NIGHTCRAWLER_HTTP_PROXIES to every http:// URL');
+		expect(help).toContain(`NO_PROXY (and no_proxy) defaults to ${loopbackNoProxy}`);
+		expect(help).toContain('NODE_OPTIONS gains a --require preload that makes Node\'s built-in fetch use the proxy');
+		// The old wording: the proxy variables got socks5h:// URLs, and --http printed "CONNECT URLs" only.
+		expect(help).not.toMatch(/HTTP_PROXY and http_proxy to the first proxy's socks5h/);
+		expect(help).not.toContain('CONNECT URLs instead');
+		expect(help).toContain('--http print the http:// proxy URLs instead of socks5h:// (client); they take CONNECT (https://) and plain http:// requests alike');
 	});
 
 	it('prints the same help for a command\'s --help', async () => {
@@ -53,6 +73,7 @@ describe('nightcrawler (built CLI): help, version, bad usage', () => {
 		[['provider', '--lease-ttl', '5 minutes'], '--lease-ttl must be a duration'],
 		[['provider', '--base-port', '70000'], '--base-port must be a whole number from 1 to 65535'],
 		[['provider', '--torrc', '/nonexistent/torrc'], '--torrc: no such file'],
+		[['provider', '--socks-port', '9050', '--http-port', '9050'], '--socks-port and --http-port must differ'],
 		[['run', '--count', '2'], 'run needs a command after --'],
 		[['run', 'curl', 'https://example.com'], 'put -- before the command'],
 		[['serve'], 'unknown command "serve"'],

@@ -48,6 +48,26 @@ describe('the gateway screen', () => {
 		expectFits(frame(), 80, 24);
 	});
 
+	it('lists the client\'s leases, each with the session it serves or "warm", fitting 80x24', async () => {
+		const namespace = testNamespace();
+		await ink.provider(namespace, {count: 3});
+		const gateway = new Gateway({redis: ink.redisUrl, namespace, httpPort: 0, socksPort: 0, warm: 1});
+		gateways.push(gateway);
+		const addresses = await gateway.start();
+		const {frame} = ink.render(<GatewayApp gateway={gateway} addresses={addresses} onQuit={() => undefined}/>);
+		expect(await gateway.table.open({key: 'alpha', kind: 'sticky'})).toMatchObject({ok: true});
+		const leaseLine = (holder: string, exitIp: string) => frame().split('\n').find(line => line.includes(` ${holder} `) && line.includes('linked') && line.includes(exitIp));
+		await waitFor(() => {
+			const alpha = gateway.table.get('alpha');
+			const warm = gateway.client.snapshot().find(slot => slot.proxy !== undefined && slot.proxy.leaseId !== alpha?.leaseId);
+			return alpha?.exitIp !== undefined && warm?.proxy?.exitIp !== undefined && leaseLine('alpha', alpha.exitIp) && leaseLine('warm', warm.proxy.exitIp);
+		}, {message: 'the session\'s lease and the warm one listed'});
+		const leases = frame().slice(frame().indexOf('Leases ('));
+		expect(leases).toMatch(/^Leases \(2\)/);
+		expect(leases).toContain(gateway.table.get('alpha')!.leaseId!.slice(0, 8));
+		expectFits(frame(), 80, 24);
+	});
+
 	it('r rotates the selected session to a new exit; d drops it; q quits', async () => {
 		const {gateway, app, frame, quits} = await setup();
 		// The rows are oldest first, and the first (alpha) is selected.
