@@ -1,5 +1,6 @@
 import type {GatewayFlags} from '../cli/flag-schemas.js';
 import {redactUrl} from '../cli/redact-url.js';
+import {portTaken, type PortFlag} from '../cli/port-taken-error.js';
 import type {Shutdown} from '../cli/shutdown.js';
 import {Gateway, type GatewayAddresses} from '../gateway/gateway.js';
 import {attachGatewayLog} from './gateway-log.js';
@@ -71,7 +72,15 @@ export async function runGatewayCommand({flags, redis, shutdown}: GatewayCommand
 		redis: redactUrl(redis.url),
 		namespace: gateway.client.namespace,
 	});
-	const addresses = await gateway.start();
+	const portFlags: PortFlag[] = [
+		{flag: '--port', ports: flags.port, zeroIsFree: true},
+		{flag: '--socks-port', ports: flags.socksPort, zeroIsFree: true},
+		{flag: '--api-port', ports: flags.apiPort, zeroIsFree: true},
+		{flag: '--session-ports', ports: flags.sessionPorts, zeroIsFree: false},
+	];
+	const addresses = await gateway.start().catch((error: unknown) => {
+		throw portTaken(error, portFlags);
+	});
 	shutdown.signal.throwIfAborted();
 	if (useScreen) {
 		const [{mountApp}, {GatewayApp}] = await Promise.all([import('./mount-app.js'), import('../ui/gateway-app.js')]);

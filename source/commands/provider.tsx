@@ -2,6 +2,7 @@ import {Provider} from '../core/provider.js';
 import type {ProviderFlags} from '../cli/flag-schemas.js';
 import {redactUrl} from '../cli/redact-url.js';
 import type {Shutdown} from '../cli/shutdown.js';
+import {portTaken} from '../cli/port-taken-error.js';
 import {startTestnet, type Testnet} from '../testnet/start-testnet.js';
 import {joinRemoteTestnet} from './join-remote-testnet.js';
 import {killNow} from '../util/terminate.js';
@@ -72,7 +73,10 @@ export async function runProviderCommand({flags, redis, shutdown}: ProviderComma
 	});
 	shutdown.defer('the provider', async () => provider.stop(), {timeoutMs: 30_000});
 	// The first step of start() on its own: the screen or the `started` line follows a working connection.
-	await provider.connect();
+	await provider.connect().catch((error: unknown) => {
+		// The front listens in connect(): a taken port names the flag that chose it.
+		throw portTaken(error, [{flag: '--socks-port', ports: flags.socksPort, zeroIsFree: false}, {flag: '--http-port', ports: flags.httpPort, zeroIsFree: false}]);
+	});
 	shutdown.signal.throwIfAborted();
 	if (useScreen) {
 		mountApp(<ProviderApp provider={provider} redisUrl={redactUrl(redisUrl)} namespace={namespace} onQuit={() => {

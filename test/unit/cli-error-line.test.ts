@@ -1,6 +1,7 @@
 import net from 'node:net';
 import {describe, expect, it} from 'vitest';
 import {errorLine} from '../../source/cli/error-line.js';
+import {portTaken, type PortFlag} from '../../source/cli/port-taken-error.js';
 import {PortInUseError} from '../../source/tor/errors/port-in-use-error.js';
 
 /** The error Node gives when `port` on `host` is taken. */
@@ -32,37 +33,39 @@ async function withTakenPort<T>(run: (port: number) => Promise<T>): Promise<T> {
 	}
 }
 
+const gatewayFlags = (port: number, socksPort: number, apiPort: number, sessionPorts?: {first: number; last: number}): PortFlag[] => [
+	{flag: '--port', ports: port, zeroIsFree: true},
+	{flag: '--socks-port', ports: socksPort, zeroIsFree: true},
+	{flag: '--api-port', ports: apiPort, zeroIsFree: true},
+	{flag: '--session-ports', ports: sessionPorts, zeroIsFree: false},
+];
+
 describe('errorLine for a port in use', () => {
-	it.each([
-		['gateway', '--socks-port', ' (0: a free one)'],
-		['gateway', '--port', ' (0: a free one)'],
-		['gateway', '--api-port', ' (0: a free one)'],
-		['provider', '--socks-port', ' (or leave it out to use a free one)'],
-		['provider', '--http-port', ' (or leave it out to use a free one)'],
-	])('%s: names the flag that chose the port (%s)', async (command, flag, free) => withTakenPort(async port => {
+	it('gateway: names the flag that chose the port, a default one too', async () => withTakenPort(async port => {
 		const error = await addressInUse('127.0.0.1', port);
-		const argv = [command, '--redis', 'redis://127.0.0.1:6379', flag, String(port)];
-		expect(errorLine(error, argv)).toBe(`port ${port} on 127.0.0.1 is in use: stop what uses it or pick another ${flag}${free}`);
-		expect(errorLine(error, [command, `${flag}=${port}`])).toContain(`pick another ${flag}`);
-		expect(errorLine(new Error('could not start', {cause: error}), argv)).toContain(`pick another ${flag}`);
-		expect(errorLine(error, argv)).not.toContain('--base-port');
+		expect(errorLine(portTaken(error, gatewayFlags(8118, port, 8119)))).toBe(`port ${port} on 127.0.0.1 is in use: stop what uses it or pick another --socks-port (0: a free one)`);
+		expect(errorLine(portTaken(error, gatewayFlags(port, 1080, 8119)))).toContain('pick another --port (0: a free one)');
+		expect(errorLine(portTaken(error, gatewayFlags(8118, 1080, port)))).toContain('pick another --api-port (0: a free one)');
+		expect(errorLine(portTaken(error, gatewayFlags(8118, 1080, 8119, {first: port - 1, last: port + 1})))).toBe(`port ${port} on 127.0.0.1 is in use: stop what uses it or pick another --session-ports`);
+		// Wrapped in another error, as a start() may.
+		expect(errorLine(portTaken(new Error('could not start', {cause: error}), gatewayFlags(8118, port, 8119)))).toContain('pick another --socks-port');
 	}));
 
-	it('gateway: a port in --session-ports, and a default port of the gateway', async () => withTakenPort(async port => {
+	it('provider: its front\'s flags', async () => withTakenPort(async port => {
 		const error = await addressInUse('127.0.0.1', port);
-		expect(errorLine(error, ['gateway', '--session-ports', `${port - 1}-${port + 1}`])).toBe(`port ${port} on 127.0.0.1 is in use: stop what uses it or pick another --session-ports`);
-		const taken = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:1080'), {code: 'EADDRINUSE', port: 1080, address: '127.0.0.1'});
-		expect(errorLine(taken, ['gateway'])).toContain('pick another --socks-port (0: a free one)');
-		expect(errorLine(taken, ['gateway', '--socks-port', '1081'])).toContain('change --port, --socks-port, --api-port or --session-ports');
+		const flags: PortFlag[] = [{flag: '--socks-port', ports: undefined, zeroIsFree: false}, {flag: '--http-port', ports: port, zeroIsFree: false}];
+		expect(errorLine(portTaken(error, flags))).toBe(`port ${port} on 127.0.0.1 is in use: stop what uses it or pick another --http-port (or leave it out to use a free one)`);
 	}));
 
-	it('names the command\'s port flags when it cannot tell which, and no flag without a command', async () => withTakenPort(async port => {
+	it('no flag named when none chose the port; never --base-port for a port it did not choose', async () => withTakenPort(async port => {
 		const error = await addressInUse('127.0.0.1', port);
-		expect(errorLine(error, ['provider'])).toBe(`port ${port} on 127.0.0.1 is in use: stop what uses it or change --socks-port or --http-port`);
-		expect(errorLine(error, ['testnet'])).toBe(`port ${port} on 127.0.0.1 is in use: stop what uses it or pick another port`);
+		expect(errorLine(error)).toBe(`port ${port} on 127.0.0.1 is in use: stop what uses it or pick another port`);
+		expect(errorLine(portTaken(error, gatewayFlags(8118, 1080, 8119)))).not.toContain('--');
+		expect(portTaken(new Error('other'), gatewayFlags(8118, 1080, 8119))).toBeInstanceOf(Error);
+		expect(errorLine(portTaken(new Error('other'), []))).toBe('other');
 	}));
 
 	it('keeps the Tor pool\'s own message (--base-port)', () => {
-		expect(errorLine(new PortInUseError(9050, '127.0.0.1'), ['provider', '--base-port', '9050'])).toBe('port 9050 on 127.0.0.1 is in use: pick another --base-port, or leave it out to use free ports');
+		expect(errorLine(new PortInUseError(9050, '127.0.0.1'))).toBe('port 9050 on 127.0.0.1 is in use: pick another --base-port, or leave it out to use free ports');
 	});
 });
