@@ -3,14 +3,17 @@ import net from 'node:net';
 import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {Provider} from '../../source/core/provider.js';
-import {Gateway} from '../../source/gateway/gateway.js';
+import {Gateway, type GatewayOptions} from '../../source/gateway/gateway.js';
 import type {OpenResult} from '../../source/gateway/session-table.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
 import type {Traffic} from '../../source/front/traffic-meter.js';
+import {socks5Handshake} from '../../source/util/socks5-handshake.js';
+import {SocksError} from '../../source/util/errors/socks-error.js';
 import {Cleanups} from '../helpers/cleanups.js';
+import {startExitStandIns, standInOf} from '../helpers/exit-stand-ins.js';
 import {startSocks5TestServer} from '../helpers/socks5-test-server.js';
 import {startTestRedis, testNamespace} from '../helpers/redis.js';
-import {waitFor} from '../helpers/wait-for.js';
+import {nextEvent, waitFor} from '../helpers/wait-for.js';
 
 const cleanups = new Cleanups();
 afterEach(async () => {
@@ -28,6 +31,55 @@ async function cluster(count: number, leaseTimeoutMs: number): Promise<{gateway:
 	cleanups.add(async () => gateway.stop());
 	await gateway.start();
 	return {gateway, provider};
+}
+
+/**
+ * A gateway on a cluster that relays: `count` memory proxies, each a stand-in exit (its answer names
+ * it), behind a real provider's front, over a real redis-server.
+ */
+async function relayCluster(count: number, options: GatewayOptions): Promise<{gateway: Gateway; provider: Provider; httpPort: number; socksPort: number; apiPort: number | undefined}> {
+	const standIns = await startExitStandIns(count);
+	cleanups.add(async () => standIns.close());
+	const redis = await startTestRedis();
+	cleanups.add(async () => redis.stop());
+	const namespace = testNamespace();
+	const provider = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count, basePort: standIns.basePort})});
+	cleanups.add(async () => provider.stop());
+	await provider.start();
+	const gateway = new Gateway({redis: redis.url, namespace, httpPort: 0, socksPort: 0, clientTimings: {requestIntervalMs: 200}, ...options});
+	cleanups.add(async () => gateway.stop());
+	const {httpPort, socksPort, apiPort} = await gateway.start();
+	return {gateway, provider, httpPort, socksPort, apiPort};
+}
+
+/** curl through a proxy to a page the stand-in answers: its HTTP status, body, exit code and error line. */
+async function curlVia(proxy: string, extra: string[] = []) {
+	const result = await execa('curl', ['-sS', '--max-time', '40', '-w', '\n%{http_code}', '-x', proxy, ...extra, 'http://exit.test/'], {reject: false});
+	const lines = result.stdout.split('\n');
+	const status = lines.pop() ?? '';
+	return {status, body: lines.join('\n'), exitCode: result.exitCode, stderr: String(result.stderr)};
+}
+
+/** A raw SOCKS5 handshake to the gateway: undefined when the tunnel opened (then closed), else the SocksError. */
+async function socksAttempt(port: number, credentials: {username: string; password: string} | undefined): Promise<SocksError | undefined> {
+	const socket = net.connect({host: '127.0.0.1', port});
+	socket.on('error', () => undefined);
+	try {
+		await new Promise((resolve, reject) => {
+			socket.once('connect', resolve);
+			socket.once('error', reject);
+		});
+		await socks5Handshake(socket, {host: 'exit.test', port: 80, ...credentials});
+		return undefined;
+	} catch (error) {
+		if (error instanceof SocksError) {
+			return error;
+		}
+
+		throw error;
+	} finally {
+		socket.destroy();
+	}
 }
 
 /** Every leased session holds its own proxy and its own exit. */
@@ -149,5 +201,65 @@ describe('gateway sessions over a cluster', () => {
 		await Promise.all(closed);
 		// The handshake time-out is the lease time-out and 10 s more (40 s): stop() did not wait for it.
 		expect(Date.now() - started).toBeLessThan(20_000);
+	});
+});
+
+describe('gateway refusals on the wire', () => {
+	it('with a token: no or a wrong password gets 407 and a SOCKS5 authentication failure; the API needs the bearer token', async () => {
+		const token = 'sekret-token';
+		const {httpPort, socksPort, apiPort} = await relayCluster(1, {token, apiPort: 0});
+		expect((await curlVia(`http://127.0.0.1:${httpPort}`)).status).toBe('407');
+		expect((await curlVia(`http://session-a:wrong@127.0.0.1:${httpPort}`)).status).toBe('407');
+		// No credentials offered: the only method the gateway takes is username/password.
+		expect(await socksAttempt(socksPort, undefined)).toMatchObject({stage: 'greeting'});
+		expect(await socksAttempt(socksPort, {username: 'session-a', password: 'wrong'})).toMatchObject({stage: 'authentication'});
+		// The right token goes through, on both ports.
+		const served = await curlVia(`http://session-a:${token}@127.0.0.1:${httpPort}`);
+		expect(served.status, served.stderr).toBe('200');
+		expect(standInOf(served.body)).toBeDefined();
+		expect(await socksAttempt(socksPort, {username: 'session-a', password: token})).toBeUndefined();
+
+		const health = `http://127.0.0.1:${apiPort!}/health`;
+		expect((await fetch(health)).status).toBe(401);
+		expect((await fetch(health, {headers: {authorization: 'Bearer wrong'}})).status).toBe(401);
+		expect((await fetch(health, {headers: {authorization: `Basic ${token}`}})).status).toBe(401);
+		expect((await fetch(`http://127.0.0.1:${apiPort!}/sessions`)).status).toBe(401);
+		const authorized = await fetch(health, {headers: {authorization: `Bearer ${token}`}});
+		expect(authorized.status).toBe(200);
+		expect(await authorized.json()).toMatchObject({status: 'ok', sessions: 1});
+	});
+
+	it('the cluster full: a new session gets HTTP 503 with the reason, and a SOCKS5 general failure (not an auth failure), within the lease time-out', async () => {
+		const leaseTimeoutMs = 1500;
+		const {gateway, httpPort, socksPort} = await relayCluster(1, {leaseTimeoutMs});
+		const first = await curlVia(`http://session-first:x@127.0.0.1:${httpPort}`);
+		expect(first.status, first.stderr).toBe('200');
+		expect(gateway.table.get('first')?.phase).toBe('leased');
+
+		let started = Date.now();
+		const refused = await curlVia(`http://session-second:x@127.0.0.1:${httpPort}`);
+		expect(refused.status).toBe('503');
+		expect(refused.body).toMatch(/No exit was free within 2 s/);
+		// It waited for the time-out (not refused at once), and not much longer.
+		expect(Date.now() - started).toBeGreaterThanOrEqual(leaseTimeoutMs - 100);
+		expect(Date.now() - started).toBeLessThan(15_000);
+
+		for (const credentials of [{username: 'session-third', password: 'x'}, undefined]) {
+			started = Date.now();
+			// eslint-disable-next-line no-await-in-loop
+			const failure = await socksAttempt(socksPort, credentials);
+			expect(failure).toMatchObject({stage: 'connect', replyCode: 0x01});
+			expect(Date.now() - started).toBeGreaterThanOrEqual(leaseTimeoutMs - 100);
+			expect(Date.now() - started).toBeLessThan(15_000);
+		}
+
+		// curl says what happened: the request failed, not "User was rejected".
+		const viaCurl = await curlVia(`socks5h://session-fourth:x@127.0.0.1:${socksPort}`);
+		expect(viaCurl.exitCode).not.toBe(0);
+		expect(viaCurl.stderr).not.toMatch(/rejected/i);
+		expect(viaCurl.stderr).toMatch(/general SOCKS server failure|SOCKS5 request|Can't complete SOCKS5 connection/i);
+		// The first session kept its lease and goes on being served.
+		expect((await curlVia(`socks5h://session-first:x@127.0.0.1:${socksPort}`)).status).toBe('200');
+		expect(gateway.table.list().map(session => session.key)).toEqual(['first']);
 	});
 });
