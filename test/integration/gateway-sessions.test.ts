@@ -60,16 +60,33 @@ async function curlVia(proxy: string, extra: string[] = []) {
 	return {status, body: lines.join('\n'), exitCode: result.exitCode, stderr: String(result.stderr)};
 }
 
-/** A raw SOCKS5 handshake to the gateway: undefined when the tunnel opened (then closed), else the SocksError. */
-async function socksAttempt(port: number, credentials: {username: string; password: string} | undefined): Promise<SocksError | undefined> {
+/** A SOCKS5 tunnel through the gateway, held open; `closed` resolves when the gateway (or the test) closes it. */
+async function openSocksTunnel(port: number, credentials: {username: string; password: string} | undefined): Promise<{socket: net.Socket; closed: Promise<void>}> {
 	const socket = net.connect({host: '127.0.0.1', port});
 	socket.on('error', () => undefined);
+	const closed = new Promise<void>(resolve => {
+		socket.once('close', () => {
+			resolve();
+		});
+	});
 	try {
 		await new Promise((resolve, reject) => {
 			socket.once('connect', resolve);
 			socket.once('error', reject);
 		});
 		await socks5Handshake(socket, {host: 'exit.test', port: 80, ...credentials});
+		return {socket, closed};
+	} catch (error) {
+		socket.destroy();
+		throw error;
+	}
+}
+
+/** A raw SOCKS5 handshake to the gateway: undefined when the tunnel opened (then closed), else the SocksError. */
+async function socksAttempt(port: number, credentials: {username: string; password: string} | undefined): Promise<SocksError | undefined> {
+	try {
+		const {socket} = await openSocksTunnel(port, credentials);
+		socket.destroy();
 		return undefined;
 	} catch (error) {
 		if (error instanceof SocksError) {
@@ -77,8 +94,6 @@ async function socksAttempt(port: number, credentials: {username: string; passwo
 		}
 
 		throw error;
-	} finally {
-		socket.destroy();
 	}
 }
 
@@ -261,5 +276,86 @@ describe('gateway refusals on the wire', () => {
 		// The first session kept its lease and goes on being served.
 		expect((await curlVia(`socks5h://session-first:x@127.0.0.1:${socksPort}`)).status).toBe('200');
 		expect(gateway.table.list().map(session => session.key)).toEqual(['first']);
+	});
+});
+
+describe('gateway sessions on a live gateway', () => {
+	it('--warm 2: two leases are held before any session, the first session is served from them, and the warm count refills', async () => {
+		const {gateway, httpPort} = await relayCluster(3, {warm: 2});
+		await waitFor(() => gateway.warmLeases === 2, {timeoutMs: 30_000, message: 'two warm leases'});
+		const warm = gateway.client.proxies().map(proxy => proxy.leaseId);
+		expect(warm).toHaveLength(2);
+		expect(gateway.table.list()).toEqual([]);
+		expect(gateway.health()).toMatchObject({warm: 2, sessions: 0});
+		const served = await curlVia(`http://session-w:x@127.0.0.1:${httpPort}`);
+		expect(served.status, served.stderr).toBe('200');
+		expect(warm).toContain(gateway.table.get('w')?.leaseId);
+		// The one taken is replaced from the third proxy.
+		await waitFor(() => gateway.warmLeases === 2, {timeoutMs: 30_000, message: 'the warm leases refilled'});
+		expect(gateway.client.proxies()).toHaveLength(3);
+		expect(gateway.health()).toMatchObject({warm: 2, sessions: 1, leased: 1});
+	});
+
+	it('a session with no connection for the idle time closes with reason idle and gives its lease back; an open connection keeps it', async () => {
+		const sessionIdleMs = 1500;
+		const {gateway, httpPort, socksPort} = await relayCluster(1, {sessionIdleMs, leaseTimeoutMs: 20_000});
+		const closed: Array<{key: string; reason: string}> = [];
+		gateway.on('closed', (key, reason) => closed.push({key, reason}));
+		const tunnel = await openSocksTunnel(socksPort, {username: 'session-idle', password: 'x'});
+		const held = Date.now();
+		// Held open for twice the idle time (a few sweeps): the session stays.
+		await waitFor(() => Date.now() - held > 2 * sessionIdleMs + 1000, {timeoutMs: 20_000, intervalMs: 100, message: 'time passing'});
+		expect(closed).toEqual([]);
+		expect(gateway.table.get('idle')?.phase).toBe('leased');
+		tunnel.socket.destroy();
+		const released = Date.now();
+		await waitFor(() => closed.length > 0, {timeoutMs: 20_000, message: 'the idle session closed'});
+		expect(closed).toEqual([{key: 'idle', reason: 'idle'}]);
+		expect(Date.now() - released).toBeGreaterThanOrEqual(sessionIdleMs - 100);
+		await waitFor(() => gateway.client.proxies().length === 0, {timeoutMs: 20_000, message: 'the lease given back'});
+		// The cluster's one proxy is free again: a new session gets it.
+		const next = await curlVia(`http://session-next:x@127.0.0.1:${httpPort}`);
+		expect(next.status, next.stderr).toBe('200');
+	});
+
+	it('session-x-ttl-2s closes with reason ttl after 2 s, open connections and all', async () => {
+		const {gateway, socksPort} = await relayCluster(1, {});
+		const closing = nextEvent<[string, string]>(gateway, 'closed', 30_000);
+		const tunnel = await openSocksTunnel(socksPort, {username: 'session-x-ttl-2s', password: 'x'});
+		const view = gateway.table.get('x');
+		expect(view?.expiresAt === undefined ? undefined : view.expiresAt - view.createdAt).toBe(2000);
+		const [key, reason] = await closing;
+		expect([key, reason]).toEqual(['x', 'ttl']);
+		expect(Date.now() - view!.createdAt).toBeGreaterThanOrEqual(2000);
+		await tunnel.closed;
+		await waitFor(() => gateway.client.proxies().length === 0, {timeoutMs: 20_000, message: 'the lease given back'});
+	});
+
+	it('defaultSession shared: two connections without credentials share one session and its exit', async () => {
+		const {gateway, httpPort, socksPort} = await relayCluster(2, {defaultSession: 'shared'});
+		const one = await curlVia(`http://127.0.0.1:${httpPort}`);
+		const two = await curlVia(`socks5h://127.0.0.1:${socksPort}`);
+		expect(one.status, one.stderr).toBe('200');
+		expect(two.status, two.stderr).toBe('200');
+		expect(standInOf(one.body)).toBeDefined();
+		expect(standInOf(two.body)).toBe(standInOf(one.body));
+		expect(gateway.table.list().map(session => [session.key, session.relayed])).toEqual([[':shared', 2]]);
+		expect(gateway.client.proxies()).toHaveLength(1);
+	});
+
+	it('defaultSession per-client: connections from 127.0.0.1 and 127.0.0.2 get a session each, each sticking to its exit', async () => {
+		const {gateway, httpPort, socksPort} = await relayCluster(2, {defaultSession: 'per-client'});
+		const first = await curlVia(`http://127.0.0.1:${httpPort}`, ['--interface', '127.0.0.1']);
+		const second = await curlVia(`http://127.0.0.1:${httpPort}`, ['--interface', '127.0.0.2']);
+		const secondAgain = await curlVia(`socks5h://127.0.0.1:${socksPort}`, ['--interface', '127.0.0.2']);
+		for (const result of [first, second, secondAgain]) {
+			expect(result.status, result.stderr).toBe('200');
+		}
+
+		expect(standInOf(first.body)).not.toBe(standInOf(second.body));
+		expect(standInOf(secondAgain.body)).toBe(standInOf(second.body));
+		const sessions = gateway.table.list();
+		expect(sessions.map(session => session.key).sort()).toEqual([':client-127.0.0.1', ':client-127.0.0.2']);
+		expect(new Set(sessions.map(session => session.leaseId)).size).toBe(2);
 	});
 });
