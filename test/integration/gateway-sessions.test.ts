@@ -3,14 +3,13 @@ import net from 'node:net';
 import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {Provider} from '../../source/core/provider.js';
-import {Gateway, type GatewayOptions} from '../../source/gateway/gateway.js';
+import {Gateway} from '../../source/gateway/gateway.js';
 import type {OpenResult} from '../../source/gateway/session-table.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
 import type {Traffic} from '../../source/front/traffic-meter.js';
-import {socks5Handshake} from '../../source/util/socks5-handshake.js';
-import {SocksError} from '../../source/util/errors/socks-error.js';
 import {Cleanups} from '../helpers/cleanups.js';
-import {startExitStandIns, standInOf} from '../helpers/exit-stand-ins.js';
+import {standInOf} from '../helpers/exit-stand-ins.js';
+import {curlVia, openSocksTunnel, relayCluster, socksAttempt} from '../helpers/gateway-relay-cluster.js';
 import {startSocks5TestServer} from '../helpers/socks5-test-server.js';
 import {startTestRedis, testNamespace} from '../helpers/redis.js';
 import {nextEvent, waitFor} from '../helpers/wait-for.js';
@@ -31,70 +30,6 @@ async function cluster(count: number, leaseTimeoutMs: number): Promise<{gateway:
 	cleanups.add(async () => gateway.stop());
 	await gateway.start();
 	return {gateway, provider};
-}
-
-/**
- * A gateway on a cluster that relays: `count` memory proxies, each a stand-in exit (its answer names
- * it), behind a real provider's front, over a real redis-server.
- */
-async function relayCluster(count: number, options: GatewayOptions): Promise<{gateway: Gateway; provider: Provider; httpPort: number; socksPort: number; apiPort: number | undefined}> {
-	const standIns = await startExitStandIns(count);
-	cleanups.add(async () => standIns.close());
-	const redis = await startTestRedis();
-	cleanups.add(async () => redis.stop());
-	const namespace = testNamespace();
-	const provider = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count, basePort: standIns.basePort})});
-	cleanups.add(async () => provider.stop());
-	await provider.start();
-	const gateway = new Gateway({redis: redis.url, namespace, httpPort: 0, socksPort: 0, clientTimings: {requestIntervalMs: 200}, ...options});
-	cleanups.add(async () => gateway.stop());
-	const {httpPort, socksPort, apiPort} = await gateway.start();
-	return {gateway, provider, httpPort, socksPort, apiPort};
-}
-
-/** curl through a proxy to a page the stand-in answers: its HTTP status, body, exit code and error line. */
-async function curlVia(proxy: string, extra: string[] = []) {
-	const result = await execa('curl', ['-sS', '--max-time', '40', '-w', '\n%{http_code}', '-x', proxy, ...extra, 'http://exit.test/'], {reject: false});
-	const lines = result.stdout.split('\n');
-	const status = lines.pop() ?? '';
-	return {status, body: lines.join('\n'), exitCode: result.exitCode, stderr: String(result.stderr)};
-}
-
-/** A SOCKS5 tunnel through the gateway, held open; `closed` resolves when the gateway (or the test) closes it. */
-async function openSocksTunnel(port: number, credentials: {username: string; password: string} | undefined): Promise<{socket: net.Socket; closed: Promise<void>}> {
-	const socket = net.connect({host: '127.0.0.1', port});
-	socket.on('error', () => undefined);
-	const closed = new Promise<void>(resolve => {
-		socket.once('close', () => {
-			resolve();
-		});
-	});
-	try {
-		await new Promise((resolve, reject) => {
-			socket.once('connect', resolve);
-			socket.once('error', reject);
-		});
-		await socks5Handshake(socket, {host: 'exit.test', port: 80, ...credentials});
-		return {socket, closed};
-	} catch (error) {
-		socket.destroy();
-		throw error;
-	}
-}
-
-/** A raw SOCKS5 handshake to the gateway: undefined when the tunnel opened (then closed), else the SocksError. */
-async function socksAttempt(port: number, credentials: {username: string; password: string} | undefined): Promise<SocksError | undefined> {
-	try {
-		const {socket} = await openSocksTunnel(port, credentials);
-		socket.destroy();
-		return undefined;
-	} catch (error) {
-		if (error instanceof SocksError) {
-			return error;
-		}
-
-		throw error;
-	}
 }
 
 /** Every leased session holds its own proxy and its own exit. */
@@ -222,7 +157,7 @@ describe('gateway sessions over a cluster', () => {
 describe('gateway refusals on the wire', () => {
 	it('with a token: no or a wrong password gets 407 and a SOCKS5 authentication failure; the API needs the bearer token', async () => {
 		const token = 'sekret-token';
-		const {httpPort, socksPort, apiPort} = await relayCluster(1, {token, apiPort: 0});
+		const {httpPort, socksPort, apiPort} = await relayCluster(cleanups, 1, {token, apiPort: 0});
 		expect((await curlVia(`http://127.0.0.1:${httpPort}`)).status).toBe('407');
 		expect((await curlVia(`http://session-a:wrong@127.0.0.1:${httpPort}`)).status).toBe('407');
 		// No credentials offered: the only method the gateway takes is username/password.
@@ -246,7 +181,7 @@ describe('gateway refusals on the wire', () => {
 
 	it('the cluster full: a new session gets HTTP 503 with the reason, and a SOCKS5 general failure (not an auth failure), within the lease time-out', async () => {
 		const leaseTimeoutMs = 1500;
-		const {gateway, httpPort, socksPort} = await relayCluster(1, {leaseTimeoutMs});
+		const {gateway, httpPort, socksPort} = await relayCluster(cleanups, 1, {leaseTimeoutMs});
 		const first = await curlVia(`http://session-first:x@127.0.0.1:${httpPort}`);
 		expect(first.status, first.stderr).toBe('200');
 		expect(gateway.table.get('first')?.phase).toBe('leased');
@@ -281,7 +216,7 @@ describe('gateway refusals on the wire', () => {
 
 describe('gateway sessions on a live gateway', () => {
 	it('--warm 2: two leases are held before any session, the first session is served from them, and the warm count refills', async () => {
-		const {gateway, httpPort} = await relayCluster(3, {warm: 2});
+		const {gateway, httpPort} = await relayCluster(cleanups, 3, {warm: 2});
 		await waitFor(() => gateway.warmLeases === 2, {timeoutMs: 30_000, message: 'two warm leases'});
 		const warm = gateway.client.proxies().map(proxy => proxy.leaseId);
 		expect(warm).toHaveLength(2);
@@ -298,7 +233,7 @@ describe('gateway sessions on a live gateway', () => {
 
 	it('a session with no connection for the idle time closes with reason idle and gives its lease back; an open connection keeps it', async () => {
 		const sessionIdleMs = 1500;
-		const {gateway, httpPort, socksPort} = await relayCluster(1, {sessionIdleMs, leaseTimeoutMs: 20_000});
+		const {gateway, httpPort, socksPort} = await relayCluster(cleanups, 1, {sessionIdleMs, leaseTimeoutMs: 20_000});
 		const closed: Array<{key: string; reason: string}> = [];
 		gateway.on('closed', (key, reason) => closed.push({key, reason}));
 		const tunnel = await openSocksTunnel(socksPort, {username: 'session-idle', password: 'x'});
@@ -319,7 +254,7 @@ describe('gateway sessions on a live gateway', () => {
 	});
 
 	it('session-x-ttl-2s closes with reason ttl after 2 s, open connections and all', async () => {
-		const {gateway, socksPort} = await relayCluster(1, {});
+		const {gateway, socksPort} = await relayCluster(cleanups, 1, {});
 		const closing = nextEvent<[string, string]>(gateway, 'closed', 30_000);
 		const tunnel = await openSocksTunnel(socksPort, {username: 'session-x-ttl-2s', password: 'x'});
 		const view = gateway.table.get('x');
@@ -332,7 +267,7 @@ describe('gateway sessions on a live gateway', () => {
 	});
 
 	it('defaultSession shared: two connections without credentials share one session and its exit', async () => {
-		const {gateway, httpPort, socksPort} = await relayCluster(2, {defaultSession: 'shared'});
+		const {gateway, httpPort, socksPort} = await relayCluster(cleanups, 2, {defaultSession: 'shared'});
 		const one = await curlVia(`http://127.0.0.1:${httpPort}`);
 		const two = await curlVia(`socks5h://127.0.0.1:${socksPort}`);
 		expect(one.status, one.stderr).toBe('200');
@@ -344,7 +279,7 @@ describe('gateway sessions on a live gateway', () => {
 	});
 
 	it('defaultSession per-client: connections from 127.0.0.1 and 127.0.0.2 get a session each, each sticking to its exit', async () => {
-		const {gateway, httpPort, socksPort} = await relayCluster(2, {defaultSession: 'per-client'});
+		const {gateway, httpPort, socksPort} = await relayCluster(cleanups, 2, {defaultSession: 'per-client'});
 		const first = await curlVia(`http://127.0.0.1:${httpPort}`, ['--interface', '127.0.0.1']);
 		const second = await curlVia(`http://127.0.0.1:${httpPort}`, ['--interface', '127.0.0.2']);
 		const secondAgain = await curlVia(`socks5h://127.0.0.1:${socksPort}`, ['--interface', '127.0.0.2']);
