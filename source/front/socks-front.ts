@@ -54,6 +54,12 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 			socket.write(Buffer.from([socksVersion, methodUserPass]));
 			const credentials = await readMessage(socket, parseUserPass);
 			grant = await context.access({protocol: 'socks5', credentials, clientAddress, localPort: socket.localPort ?? 0});
+			if (!grant.ok && grant.reason === 'unavailable') {
+				// The credentials are fine, there is just nothing to relay to now: no auth failure (which
+				// clients report as "user was rejected") but a failed request.
+				await refuseRequest(socket, Buffer.from([authVersion, 0x00]));
+			}
+
 			if (!grant.ok) {
 				// RFC 1929: any non-zero status is a failure, and the server closes the connection.
 				throw new Refusal(grant.reason, Buffer.from([authVersion, 0x01]));
@@ -63,6 +69,10 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 		} else {
 			// No credentials offered: `access` decides (the provider refuses; a gateway may grant its default session).
 			grant = methods.includes(methodNoAuth) ? await context.access({protocol: 'socks5', credentials: undefined, clientAddress, localPort: socket.localPort ?? 0}) : undefined;
+			if (grant?.ok === false && grant.reason === 'unavailable') {
+				await refuseRequest(socket, Buffer.from([socksVersion, methodNoAuth]));
+			}
+
 			if (!grant?.ok) {
 				throw new Refusal(grant?.reason ?? 'no-credentials', Buffer.from([socksVersion, methodNoneAcceptable]));
 			}
@@ -131,6 +141,16 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 		stopCounting?.();
 		release?.();
 	}
+}
+
+/**
+ * Refuse a connection that may come in but has nowhere to go now (`unavailable`: no lease in time):
+ * accept its authentication, read its request, answer it with a general failure (RFC 1928 0x01).
+ */
+async function refuseRequest(socket: net.Socket, accepted: Buffer): Promise<never> {
+	socket.write(accepted);
+	await readMessage(socket, parseRequest, () => encodeReply(replyCode.generalFailure));
+	throw new Refusal('unavailable', encodeReply(replyCode.generalFailure));
 }
 
 /**

@@ -7,13 +7,17 @@ export type MemoryBackendOptions = {
 	/** Number of proxies. */
 	count?: number;
 	host?: string;
-	/** First (fake) port; proxies get consecutive ports. Nothing listens on them. */
+	/** First (fake) port; proxies get consecutive ports. Nothing listens on them. The exits differ per base port too. */
 	basePort?: number;
 	/** Simulated rotation time. */
 	rotateDelayMs?: number;
 	/** How many of the proxies (the first ones) report an exit shared with another proxy of the cluster. */
 	sharedExits?: number;
 };
+
+const defaultBasePort = 20_000;
+/** 203.0.113.0 (TEST-NET-3) as a number. */
+const firstExitAddress = ((203 * 256 * 256) + 113) * 256;
 
 type Entry = {endpoint: ProxyEndpoint; snapshot: InstanceSnapshot};
 
@@ -39,7 +43,7 @@ export class MemoryBackend implements PoolBackend {
 		this.status = 'ready';
 		const count = this.options.count ?? 3;
 		const host = this.options.host ?? '127.0.0.1';
-		const basePort = this.options.basePort ?? 20_000;
+		const basePort = this.options.basePort ?? defaultBasePort;
 		for (let index = 0; index < count; index++) {
 			const endpoint: ProxyEndpoint = {id: `mem-${index}`, host, port: basePort + (index * 2), httpPort: basePort + (index * 2) + 1, exitIp: this.newExitIp(), ...(index < (this.options.sharedExits ?? 0) ? {sharedExit: true} : {})};
 			this.entries.set(endpoint.id, {endpoint, snapshot: {...endpoint, state: 'ready', startedAt: Date.now(), rotations: 0, restarts: 0}});
@@ -104,8 +108,15 @@ export class MemoryBackend implements PoolBackend {
 		this.events.emit('instance-change', entry.snapshot);
 	}
 
+	/**
+	 * The next pretend exit: 203.0.113.2, .3, ... on the default base port, shifted by 256 addresses
+	 * per port away from it, so backends on distinct port ranges (two providers on one bus) never
+	 * hand out the same exit (unless one rotates 512 times per proxy).
+	 */
 	private newExitIp(): string {
 		const n = this.nextExit++;
-		return `203.0.${113 + Math.floor(n / 250)}.${(n % 250) + 1}`;
+		const portShift = ((this.options.basePort ?? defaultBasePort) - defaultBasePort) * 256;
+		const address = firstExitAddress + portShift + (Math.floor(n / 250) * 256) + (n % 250) + 1;
+		return [24, 16, 8, 0].map(shift => (address >>> shift) & 255).join('.');
 	}
 }

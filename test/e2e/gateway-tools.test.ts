@@ -1,4 +1,7 @@
 import {beforeAll, describe, expect, inject, it} from 'vitest';
+import {openConnectTunnel} from '../helpers/connect-tunnel.js';
+import {openTunnel} from '../helpers/front-tunnel.js';
+import {waitFor} from '../helpers/wait-for.js';
 import {exitOf, viaChromium, viaCurl, viaHttpx, viaNodeFetch, viaRequests} from '../helpers/gateway-tools.js';
 import {setupGatewayTestbed} from '../helpers/gateway-testbed.js';
 
@@ -66,6 +69,37 @@ describe('the gateway on the private Tor network', () => {
 		expect((await api('POST', '/sessions/nope/rotate')).status).toBe(404);
 	});
 
+	it('a rotate closes the session\'s open connections (an HTTP CONNECT tunnel and a SOCKS5 one, held open), and the next request leaves from the new exit', async () => {
+		const {checkHost, checkHostUrl} = inject('testnet');
+		const before = exitOf(await viaCurl(http('session-kept'), url));
+		expect(before).toBeDefined();
+		// Tunnels to the echo server with nothing sent: it keeps such a connection for a minute.
+		const target = `${checkHost}:${new URL(checkHostUrl).port}`;
+		const viaHttp = await openConnectTunnel({host: '127.0.0.1', port: testbed.at.httpPort}, target, {username: 'session-kept', password: 'x'});
+		const viaSocks = await openTunnel('127.0.0.1', testbed.at.socksPort, {username: 'session-kept', password: 'x'});
+		await waitFor(() => testbed.gateway.table.get('kept')?.connections === 2, {message: 'the two tunnels counted (and curl\'s gone)'});
+		expect([viaHttp.socket.destroyed, viaSocks.socket.destroyed]).toEqual([false, false]);
+		// The gateway closes them itself (the provider's front, rotating, would close its side too).
+		const revoked: Array<[string, number]> = [];
+		const onRevoked = (key: string, count: number) => revoked.push([key, count]);
+		testbed.gateway.front.on('revoked', onRevoked);
+		const rotating = Date.now();
+		const rotated = api('POST', '/sessions/kept/rotate').finally(() => testbed.gateway.front.off('revoked', onRevoked));
+		// Closed by the rotate, well before the echo server would have closed them.
+		let closed: number[] | undefined;
+		void Promise.all([viaHttp.closed, viaSocks.closed]).then(times => {
+			closed = times;
+		});
+		const closedAt = await waitFor(() => closed, {timeoutMs: 30_000, message: 'the tunnels closed by the rotate'});
+		expect(Math.min(...closedAt)).toBeGreaterThanOrEqual(rotating);
+		const {status, body} = await rotated;
+		expect(status).toBe(200);
+		expect(body.previousExitIp).toBe(before);
+		expect(body.exitIp).not.toBe(before);
+		expect(revoked[0]).toEqual(['kept', 2]);
+		expect(exitOf(await viaCurl(http('session-kept'), url))).toBe(body.exitIp);
+	});
+
 	it('DELETE drops a session and gives its lease back', async () => {
 		await viaCurl(http('session-c'), url);
 		expect(testbed.gateway.table.get('c')).toBeDefined();
@@ -101,10 +135,11 @@ describe('the gateway on the private Tor network', () => {
 		// Two ports, two sessions, two leases; their exits differ unless the cluster ran out of exits
 		// (a failure reported above keeps one of the network's four avoided) and the lease says so.
 		const [one, two] = [testbed.gateway.table.get(`:port-${ports.first}`)!, testbed.gateway.table.get(`:port-${ports.last}`)!];
+		expect(one.key).not.toBe(two.key);
 		expect(one.leaseId).not.toBe(two.leaseId);
-		if (!one.sharedExit && !two.sharedExit) {
-			expect(first).not.toBe(second);
-		}
+		expect(one.proxyId).not.toBe(two.proxyId);
+		// The same exit for both only when a lease says its exit is shared (never silently).
+		expect({sameExit: first === second, sharedExit: one.sharedExit || two.sharedExit}).not.toEqual({sameExit: true, sharedExit: false});
 
 		expect(exitOf(await viaChromium(ports.first, url))).toBe(first);
 		expect(exitOf(await viaCurl(`socks5h://127.0.0.1:${ports.first}`, url))).toBe(first);
