@@ -42,8 +42,12 @@ export class HttpFront {
 		http.on('connection', (socket: net.Socket) => {
 			this.watchHandshake(socket);
 		});
+		// Node may report one bad connection more than once (a header overflow, again for each chunk
+		// that follows): it is one refusal.
+		const counted = new WeakSet<net.Socket>();
 		http.on('clientError', (error: NodeJS.ErrnoException, socket: net.Socket) => {
-			if (error.code !== 'ECONNRESET') {
+			if (error.code !== 'ECONNRESET' && !counted.has(socket)) {
+				counted.add(socket);
 				context.refused(clientErrorReasons[error.code ?? ''] ?? 'malformed', socket.remoteAddress ?? '');
 			}
 		});

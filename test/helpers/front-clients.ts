@@ -34,9 +34,12 @@ export function socksConnect({host, port}: SocksTarget): Buffer {
 	return Buffer.concat([Buffer.from([5, 1, 0]), address, Buffer.from([port >> 8, port & 0xFF])]);
 }
 
-/** A connection to 127.0.0.1:port whose `closed` settles when it closes (registered at once). */
-export function connectTo(port: number, options: {allowHalfOpen?: boolean} = {}): {socket: net.Socket; closed: Promise<void>} {
-	const socket = net.connect({host: '127.0.0.1', port, allowHalfOpen: options.allowHalfOpen ?? false});
+/** How to reach a front's port: its address (127.0.0.1 unless said), and whether to allow half-open. */
+export type ConnectOptions = {host?: string; allowHalfOpen?: boolean};
+
+/** A connection to host:port whose `closed` settles when it closes (registered at once). */
+export function connectTo(port: number, {host = '127.0.0.1', allowHalfOpen = false}: ConnectOptions = {}): {socket: net.Socket; closed: Promise<void>} {
+	const socket = net.connect({host, port, allowHalfOpen});
 	socket.on('error', () => undefined);
 	const closed = new Promise<void>(resolve => {
 		socket.once('close', () => {
@@ -75,7 +78,7 @@ export async function readBytes(socket: net.Socket, size: number): Promise<Buffe
 }
 
 /** A SOCKS5 tunnel through the front to `target`, ready for bytes (paused); throws on any other answer. */
-export async function openSocksTunnel(frontPort: number, login: Login, target: SocksTarget, options: {allowHalfOpen?: boolean} = {}): Promise<{socket: net.Socket; closed: Promise<void>}> {
+export async function openSocksTunnel(frontPort: number, login: Login, target: SocksTarget, options: ConnectOptions = {}): Promise<{socket: net.Socket; closed: Promise<void>}> {
 	const connection = connectTo(frontPort, options);
 	connection.socket.write(Buffer.concat([socksLogin(login), socksConnect(target)]));
 	// Method chosen (5, 2), login accepted (1, 0), CONNECT succeeded with an IPv4 bound address.
@@ -94,7 +97,7 @@ export function basicAuth({username, password}: Login): string {
 }
 
 /** An HTTP CONNECT tunnel through the front to `host:port`, ready for bytes (paused); throws on any other answer. */
-export async function openConnectTunnel(frontPort: number, login: Login, {host, port}: SocksTarget, options: {allowHalfOpen?: boolean} = {}): Promise<{socket: net.Socket; closed: Promise<void>}> {
+export async function openConnectTunnel(frontPort: number, login: Login, {host, port}: SocksTarget, options: ConnectOptions = {}): Promise<{socket: net.Socket; closed: Promise<void>}> {
 	const connection = connectTo(frontPort, options);
 	connection.socket.write(`CONNECT ${host}:${port} HTTP/1.1\r\nHost: ${host}:${port}\r\nProxy-Authorization: ${basicAuth(login)}\r\n\r\n`);
 	const head = await readHead(connection.socket);
@@ -158,9 +161,9 @@ export async function readAll(socket: net.Socket): Promise<string> {
 	return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Send `bytes` to 127.0.0.1:port (then end, with `end`) and wait until the server closes the connection. */
-export async function sendRaw(port: number, bytes: Buffer, {end = false} = {}): Promise<void> {
-	const {socket, closed} = connectTo(port);
+/** Send `bytes` to a front's port (then end, with `end`) and wait until the server closes the connection. */
+export async function sendRaw(port: number, bytes: Buffer | string, {end = false, host}: {end?: boolean; host?: string} = {}): Promise<void> {
+	const {socket, closed} = connectTo(port, {host});
 	socket.on('data', () => undefined);
 	if (end) {
 		socket.end(bytes);
@@ -169,4 +172,31 @@ export async function sendRaw(port: number, bytes: Buffer, {end = false} = {}): 
 	}
 
 	await closed;
+}
+
+/**
+ * A slow-loris client: `bytes` sent one at a time, one every `intervalMs`, until the server closes
+ * the connection (`closed` then settles with how many it had sent) or `stop()`.
+ */
+export function trickle(port: number, bytes: Buffer | string, {host, intervalMs = 500}: {host?: string; intervalMs?: number} = {}): {closed: Promise<number>; stop(): void} {
+	const data = Buffer.from(bytes);
+	const {socket, closed} = connectTo(port, {host});
+	socket.on('data', () => undefined);
+	let sent = 0;
+	const timer = setInterval(() => {
+		if (sent < data.length) {
+			socket.write(data.subarray(sent, sent + 1));
+			sent++;
+		}
+	}, intervalMs);
+	return {
+		closed: closed.then(() => {
+			clearInterval(timer);
+			return sent;
+		}),
+		stop() {
+			clearInterval(timer);
+			socket.destroy();
+		},
+	};
 }

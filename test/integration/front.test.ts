@@ -225,7 +225,7 @@ describe('front', () => {
 		await sendRaw(socksPort, Buffer.concat([Buffer.from([5, 1, 2, 1, 6]), Buffer.from('user-a'), Buffer.from([6]), Buffer.from('pass-a'), Buffer.alloc(700, 0x61)]));
 		await sendRaw(httpPort, Buffer.from('NOT HTTP AT ALL\r\n\r\n'));
 		await sendRaw(httpPort, Buffer.from('GET http://x/ HTTP/1.1\r\nHost: x\r\n'), {end: true});
-		await sendRaw(httpPort, Buffer.from(`GET http://x/ HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`));
+		await sendRaw(httpPort, Buffer.from(`GET http://x/ HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(65_536)}\r\n\r\n`));
 		const slow = net.connect({host: '127.0.0.1', port: socksPort});
 		slow.on('error', () => undefined);
 		slow.write(Buffer.from([5]));
