@@ -176,9 +176,9 @@ export async function sendRaw(port: number, bytes: Buffer | string, {end = false
 
 /**
  * A slow-loris client: `bytes` sent one at a time, one every `intervalMs`, until the server closes
- * the connection (`closed` then settles with how many it had sent) or `stop()`.
+ * the connection (then `closed` settles) or `stop()`.
  */
-export function trickle(port: number, bytes: Buffer | string, {host, intervalMs = 500}: {host?: string; intervalMs?: number} = {}): {closed: Promise<number>; stop(): void} {
+export function trickle(port: number, bytes: Buffer | string, {host, intervalMs = 500}: {host?: string; intervalMs?: number} = {}): {closed: Promise<void>; stop(): void} {
 	const data = Buffer.from(bytes);
 	const {socket, closed} = connectTo(port, {host});
 	socket.on('data', () => undefined);
@@ -189,11 +189,11 @@ export function trickle(port: number, bytes: Buffer | string, {host, intervalMs 
 			sent++;
 		}
 	}, intervalMs);
+	void closed.then(() => {
+		clearInterval(timer);
+	});
 	return {
-		closed: closed.then(() => {
-			clearInterval(timer);
-			return sent;
-		}),
+		closed,
 		stop() {
 			clearInterval(timer);
 			socket.destroy();

@@ -380,7 +380,8 @@ describe('front limits', () => {
 		});
 		const closedAt = await Promise.all([quietSocks.closed, quietHttp.closed].map(async closed => closed.then(() => Date.now())));
 		for (const at of closedAt) {
-			expect(at - startedAt).toBeGreaterThanOrEqual(idleTimeoutMs);
+			// (Less a little: a timer counts from its loop turn's cached clock.)
+			expect(at - startedAt).toBeGreaterThanOrEqual(idleTimeoutMs - 100);
 		}
 
 		// Talking for three time-outs keeps them open.
