@@ -2,9 +2,16 @@ import type net from 'node:net';
 import {RequestError, Server} from 'proxy-chain';
 import type {Upstream} from './front-access.js';
 import type {FrontContext} from './front-context.js';
+import type {FrontRefusalReason} from './front-events.js';
 import {noTraffic, TrafficMeter} from './traffic-meter.js';
 
 type Tracked = {key: string; release: () => void; stopCounting: () => void};
+
+/** Node's HTTP parser errors that are not simply "malformed": a head too long, a head cut short by the client's end. */
+const clientErrorReasons: Partial<Record<string, FrontRefusalReason>> = {
+	HPE_HEADER_OVERFLOW: 'oversized',
+	HPE_INVALID_EOF_STATE: 'truncated',
+};
 
 /**
  * The front's HTTP proxy port: CONNECT tunnels and absolute-URI requests (`GET http://…`, every
@@ -35,9 +42,13 @@ export class HttpFront {
 		http.on('connection', (socket: net.Socket) => {
 			this.watchHandshake(socket);
 		});
+		// Node may report one bad connection more than once (a header overflow, again for each chunk
+		// that follows): it is one refusal.
+		const counted = new WeakSet<net.Socket>();
 		http.on('clientError', (error: NodeJS.ErrnoException, socket: net.Socket) => {
-			if (error.code !== 'ECONNRESET') {
-				context.refused(error.code === 'HPE_HEADER_OVERFLOW' ? 'oversized' : 'malformed', socket.remoteAddress ?? '');
+			if (error.code !== 'ECONNRESET' && !counted.has(socket)) {
+				counted.add(socket);
+				context.refused(clientErrorReasons[error.code ?? ''] ?? 'malformed', socket.remoteAddress ?? '');
 			}
 		});
 		this.server.on('connectionClosed', ({connectionId}: {connectionId: number}) => {

@@ -1,11 +1,16 @@
+import {randomUUID} from 'node:crypto';
+import {Readable} from 'node:stream';
 import {execa} from 'execa';
-import {fetch as undiciFetch, ProxyAgent} from 'undici';
-import {beforeAll, describe, expect, inject, it} from 'vitest';
-import type {FrontRefusal} from '../../source/front/front-events.js';
+import {fetch as undiciFetch, ProxyAgent, request} from 'undici';
+import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
+import {frontRefusalReasons, type FrontRefusal} from '../../source/front/front-events.js';
 import {parseCheckBody} from '../../source/util/parse-check-body.js';
 import {httpGetViaSocks} from '../../source/util/socks-fetch.js';
+import {startBodyEchoServer, type BodyEchoServer} from '../helpers/body-echo-server.js';
+import {openSocksTunnel, readResponse, sendRaw, trickle} from '../helpers/front-clients.js';
 import {curl, openTunnel, tryFront, withCredentials} from '../helpers/front-tunnel.js';
 import {setupTorTestbed} from '../helpers/tor-testbed.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 /**
  * The provider's front in front of real Tor on the private network, on a second loopback address
@@ -16,8 +21,13 @@ const refusals: FrontRefusal[] = [];
 const frontHost = '127.0.0.2';
 const testbed = setupTorTestbed({count: 2, front: {host: frontHost}});
 const {clientCleanups, client} = testbed;
-beforeAll(() => {
+let bodyEcho: BodyEchoServer;
+beforeAll(async () => {
 	testbed.pool.provider.on('refused', refusal => refusals.push(refusal));
+	bodyEcho = await startBodyEchoServer();
+});
+afterAll(async () => {
+	await bodyEcho?.close();
 });
 
 describe('the provider front on real Tor', () => {
@@ -124,5 +134,82 @@ describe('whose credentials, and which exit', () => {
 		const failure: unknown = await undiciFetch(checkHostUrl, {dispatcher: wrong}).then(() => 'went through', (error: unknown) => error);
 		expect(failure).toMatchObject({cause: {cause: {message: expect.stringMatching(/\b407\b/)}}});
 		await expect(httpGetViaSocks({socksHost: proxy.host, socksPort: proxy.port, url: checkHostUrl, username, password: 'wrong', timeoutMs: 30_000})).rejects.toThrow(/rejected the username\/password/);
+	});
+
+	it('a Node client sends absolute-URI GET and POST through the HTTP port (undici\'s ProxyAgent, no tunnel): both reach the private network from the lease\'s exit, the POST\'s body streamed', async () => {
+		const {checkHost} = inject('testnet');
+		const proxy = await (await client()).getProxy({timeoutMs: 30_000});
+		const agent = new ProxyAgent({uri: proxy.httpUrl!, proxyTunnel: false});
+		clientCleanups.add(async () => agent.close());
+		// By name, resolved at the exit: the body echo server, which answers any method.
+		const origin = `http://${checkHost}:${bodyEcho.port}`;
+		const get = await request(`${origin}/get?x=1`, {dispatcher: agent});
+		const got = await get.body.text();
+		expect(get.statusCode).toBe(200);
+		expect(parseCheckBody(got)).toBe(proxy.exitIp);
+		expect(JSON.parse(got)).toMatchObject({method: 'GET', url: '/get?x=1'});
+
+		// The second half of the body is sent only once the far end has the first: streamed, not buffered.
+		const path = `/post-${randomUUID()}`;
+		async function * body(): AsyncGenerator<string> {
+			yield 'first half;';
+			await waitFor(() => bodyEcho.received(path)?.includes('first half;'), {timeoutMs: 30_000, message: 'the first half of the body at the far end'});
+			yield 'second half';
+		}
+
+		const post = await request(`${origin}${path}`, {method: 'POST', body: Readable.from(body()), dispatcher: agent});
+		const posted = await post.body.text();
+		expect(post.statusCode).toBe(200);
+		expect(parseCheckBody(posted)).toBe(proxy.exitIp);
+		expect(JSON.parse(posted)).toMatchObject({method: 'POST', url: path, body: 'first half;second half'});
+	});
+});
+
+describe('handshakes that are not the protocol', () => {
+	it('garbage, truncated, oversized and slow-loris handshakes are refused on both ports, counted by reason, while a live lease\'s tunnel keeps flowing', async () => {
+		const {checkHost} = inject('testnet');
+		const {socksPort, httpPort} = testbed.pool.provider.frontPorts!;
+		const proxy = await (await client()).getProxy({timeoutMs: 30_000});
+		const tunnel = await openSocksTunnel(socksPort, proxy.credentials, {host: checkHost, port: bodyEcho.port}, {host: frontHost});
+		clientCleanups.add(() => tunnel.socket.destroy());
+		const exitThroughTunnel = async (path: string): Promise<string | undefined> => {
+			tunnel.socket.write(`GET ${path} HTTP/1.1\r\nHost: ${checkHost}\r\n\r\n`);
+			const {head, body} = await readResponse(tunnel.socket);
+			expect(head, path).toMatch(/^HTTP\/1\.1 200/);
+			expect(JSON.parse(body), path).toMatchObject({url: path});
+			return parseCheckBody(body);
+		};
+
+		expect(await exitThroughTunnel('/before')).toBe(proxy.exitIp);
+		const refused = () => testbed.pool.provider.stats.front!.refused;
+		const before = refused();
+		// Bytes trickled one every half second: no handshake completes before the front's time-out.
+		const lorises = [
+			trickle(socksPort, Buffer.from([5, 255, ...Array.from({length: 255}, () => 2)]), {host: frontHost}),
+			trickle(httpPort, `GET http://${checkHost}/ HTTP/1.1\r\nHost: ${checkHost}\r\nX-Slow: ${'s'.repeat(200)}`, {host: frontHost}),
+		];
+		clientCleanups.add(() => {
+			for (const loris of lorises) {
+				loris.stop();
+			}
+		});
+		const on = {host: frontHost};
+		await Promise.all([
+			sendRaw(socksPort, 'GET / HTTP/1.1\r\n\r\n', on),
+			sendRaw(socksPort, Buffer.from([5, 2, 0]), {...on, end: true}),
+			// A greeting offering 255 methods, then 64 KiB where the login should be: every SOCKS5
+			// message is length-bounded, so an over-long handshake is bytes that are not the protocol.
+			sendRaw(socksPort, Buffer.concat([Buffer.from([5, 255]), Buffer.alloc(255, 2), Buffer.alloc(65_536, 0x41)]), on),
+			sendRaw(httpPort, 'NOT HTTP AT ALL\r\n\r\n', on),
+			sendRaw(httpPort, `GET http://${checkHost}/ HTTP/1.1\r\nHost: ${checkHost}\r\n`, {...on, end: true}),
+			sendRaw(httpPort, `GET http://${checkHost}/ HTTP/1.1\r\nHost: ${checkHost}\r\nX-Big: ${'b'.repeat(65_536)}\r\n\r\n`, on),
+		]);
+		expect(await exitThroughTunnel('/while-lorises-trickle')).toBe(proxy.exitIp);
+		await Promise.all(lorises.map(async loris => loris.closed));
+		const after = refused();
+		const delta = Object.fromEntries(frontRefusalReasons.map(reason => [reason, after[reason] - before[reason]]).filter(([, count]) => count !== 0));
+		expect(delta).toEqual({'malformed': 3, 'truncated': 2, 'oversized': 1, 'handshake-timeout': 2});
+		expect(await exitThroughTunnel('/after')).toBe(proxy.exitIp);
+		expect(tunnel.socket.closed).toBe(false);
 	});
 });

@@ -1,11 +1,15 @@
 import http from 'node:http';
 import net from 'node:net';
 import {execa} from 'execa';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {AccessRequest} from '../../source/front/front-access.js';
-import {Front} from '../../source/front/front.js';
+import {Front, type FrontLimits} from '../../source/front/front.js';
 import type {FrontRefusal} from '../../source/front/front-events.js';
+import {Cleanups} from '../helpers/cleanups.js';
+import {basicAuth, connectTo, openConnectTunnel, openSocksTunnel, readAll, readBytes, readHead, readResponse, sendRaw, socksConnect, socksLogin} from '../helpers/front-clients.js';
+import {startHalfCloseUpstream, type HalfCloseUpstream} from '../helpers/half-close-upstream.js';
 import {startSocks5TestServer, type Socks5TestServer} from '../helpers/socks5-test-server.js';
+import {startTcpTestServer, type TcpTestServer} from '../helpers/tcp-test-server.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 /**
@@ -16,12 +20,20 @@ describe('front', () => {
 	let target: http.Server;
 	let targetPort: number;
 	const upstreams: Socks5TestServer[] = [];
+	let halfClose: HalfCloseUpstream;
 	let front: Front;
 	let socksPort: number;
 	let httpPort: number;
 	const refusals: FrontRefusal[] = [];
 	const asked: AccessRequest[] = [];
-	const users = new Map([['user-a', {password: 'pass-a', key: 'a'}], ['user-b', {password: 'p@ss:b/ü', key: 'b'}], ['user-silent', {password: 'pass-s', key: 'silent'}]]);
+	/** Each user's password, key and upstream (its index in `upstreams`, or the half-close one). */
+	const users = new Map<string, {password: string; key: string; upstream: number | 'half-close'}>([
+		['user-a', {password: 'pass-a', key: 'a', upstream: 0}],
+		['user-b', {password: 'p@ss:b/ü', key: 'b', upstream: 1}],
+		['user-silent', {password: 'pass-s', key: 'silent', upstream: 2}],
+		['user-r', {password: 'pass-r', key: 'r', upstream: 0}],
+		['user-h', {password: 'pass-h', key: 'h', upstream: 'half-close'}],
+	]);
 
 	beforeAll(async () => {
 		target = http.createServer((request, response) => {
@@ -44,6 +56,7 @@ describe('front', () => {
 		await new Promise<void>(resolve => target.listen(0, '127.0.0.1', resolve));
 		targetPort = (target.address() as net.AddressInfo).port;
 		upstreams.push(await startSocks5TestServer(), await startSocks5TestServer(), await startSocks5TestServer({silent: true}));
+		halfClose = await startHalfCloseUpstream();
 		front = new Front({
 			host: '127.0.0.1',
 			limits: {perKey: 3, handshakeTimeoutMs: 1500},
@@ -58,7 +71,7 @@ describe('front', () => {
 					return {ok: false, reason: 'bad-credentials'};
 				}
 
-				return {ok: true, key: user.key, upstream: {host: '127.0.0.1', port: upstreams[{a: 0, b: 1, silent: 2}[user.key]!]!.port}};
+				return {ok: true, key: user.key, upstream: {host: '127.0.0.1', port: user.upstream === 'half-close' ? halfClose.port : upstreams[user.upstream]!.port}};
 			},
 		});
 		front.on('refused', refusal => refusals.push(refusal));
@@ -67,7 +80,7 @@ describe('front', () => {
 
 	afterAll(async () => {
 		await front?.stop();
-		await Promise.all(upstreams.map(async upstream => upstream.close()));
+		await Promise.all([...upstreams, halfClose].map(async upstream => upstream?.close()));
 		await new Promise(resolve => {
 			target?.close(resolve);
 			target?.closeAllConnections();
@@ -76,6 +89,7 @@ describe('front', () => {
 
 	const curl = async (...args: string[]) => execa('curl', ['-sS', '--max-time', '20', ...args], {reject: false});
 	const targetUrl = (path: string, host = '127.0.0.1') => `http://${host}:${targetPort}${path}`;
+	const targetAddress = () => ({host: '127.0.0.1', port: targetPort});
 
 	it('relays SOCKS5 with a lease\'s credentials, to names and to IP addresses, through that lease\'s upstream', async () => {
 		const before = upstreams.map(upstream => upstream.requests.length);
@@ -119,8 +133,8 @@ describe('front', () => {
 	});
 
 	it('closes an open tunnel at once when its key is revoked, and leaves other keys alone', async () => {
-		const a = await openSocksTunnel(socksPort, 'user-a', 'pass-a', targetPort);
-		const b = await openSocksTunnel(socksPort, 'user-b', 'p@ss:b/ü', targetPort);
+		const {socket: a} = await openSocksTunnel(socksPort, {username: 'user-a', password: 'pass-a'}, targetAddress());
+		const {socket: b} = await openSocksTunnel(socksPort, {username: 'user-b', password: 'p@ss:b/ü'}, targetAddress());
 		await waitFor(() => front.openConnections('a') === 1 && front.openConnections('b') === 1, {message: 'both tunnels counted'});
 		const closed = new Promise(resolve => a.once('close', resolve));
 		expect(front.revoke('a')).toBe(1);
@@ -159,7 +173,7 @@ describe('front', () => {
 		}
 
 		// An open tunnel counts as it goes.
-		const tunnel = await openSocksTunnel(socksPort, 'user-a', 'pass-a', targetPort);
+		const {socket: tunnel} = await openSocksTunnel(socksPort, {username: 'user-a', password: 'pass-a'}, targetAddress());
 		const before = front.traffic('a');
 		tunnel.write(`GET /bytes/${download} HTTP/1.1\r\nHost: x\r\n\r\n`);
 		tunnel.resume();
@@ -184,7 +198,7 @@ describe('front', () => {
 	});
 
 	it('bounds connections per key with a clear refusal', async () => {
-		const open = await Promise.all([1, 2, 3].map(async () => openSocksTunnel(socksPort, 'user-b', 'p@ss:b/ü', targetPort)));
+		const open = await Promise.all([1, 2, 3].map(async () => (await openSocksTunnel(socksPort, {username: 'user-b', password: 'p@ss:b/ü'}, targetAddress())).socket));
 		const before = front.stats.refused['key-full'];
 		const fourth = await curl('-x', `socks5h://user-b:${encodeURIComponent('p@ss:b/ü')}@127.0.0.1:${socksPort}`, targetUrl('/'));
 		expect(fourth.exitCode).not.toBe(0);
@@ -203,14 +217,15 @@ describe('front', () => {
 	});
 
 	it('refuses garbage, truncated, oversized and slow handshakes without disturbing a live tunnel', async () => {
-		const live = await openSocksTunnel(socksPort, 'user-a', 'pass-a', targetPort);
+		const {socket: live} = await openSocksTunnel(socksPort, {username: 'user-a', password: 'pass-a'}, targetAddress());
 		const before = front.stats.refused;
 		await sendRaw(socksPort, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
 		await sendRaw(socksPort, Buffer.from([5, 2, 0]), {end: true});
 		// A whole greeting and login, then junk where the request should be.
 		await sendRaw(socksPort, Buffer.concat([Buffer.from([5, 1, 2, 1, 6]), Buffer.from('user-a'), Buffer.from([6]), Buffer.from('pass-a'), Buffer.alloc(700, 0x61)]));
 		await sendRaw(httpPort, Buffer.from('NOT HTTP AT ALL\r\n\r\n'));
-		await sendRaw(httpPort, Buffer.from(`GET http://x/ HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`));
+		await sendRaw(httpPort, Buffer.from('GET http://x/ HTTP/1.1\r\nHost: x\r\n'), {end: true});
+		await sendRaw(httpPort, Buffer.from(`GET http://x/ HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(65_536)}\r\n\r\n`));
 		const slow = net.connect({host: '127.0.0.1', port: socksPort});
 		slow.on('error', () => undefined);
 		slow.write(Buffer.from([5]));
@@ -220,61 +235,181 @@ describe('front', () => {
 		await Promise.all([slow, slowHttp].map(async socket => new Promise(resolve => socket.once('close', resolve))));
 		const after = front.stats.refused;
 		expect(after.malformed - before.malformed).toBe(3);
-		expect(after.truncated - before.truncated).toBe(1);
+		expect(after.truncated - before.truncated).toBe(2);
 		expect(after.oversized - before.oversized).toBe(1);
 		expect(after['handshake-timeout'] - before['handshake-timeout']).toBe(2);
 		live.write(`GET /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
 		expect(await readAll(live)).toContain('"url":"/live"');
 	});
+
+	it('closes a SOCKS5 connection revoked after its login and before its CONNECT: nothing reaches the upstream', async () => {
+		const before = upstreams[0]!.requests.length;
+		const {socket} = connectTo(socksPort);
+		try {
+			socket.write(socksLogin({username: 'user-r', password: 'pass-r'}));
+			expect(await readBytes(socket, 4)).toEqual(Buffer.from([5, 2, 1, 0]));
+			const closedByRevoke = front.revoke('r');
+			const answer: Buffer[] = [];
+			socket.on('data', (chunk: Buffer) => answer.push(chunk));
+			socket.resume();
+			// Its CONNECT comes after the revoke: the lease is over, so it must not get through.
+			socket.write(socksConnect(targetAddress()));
+			await waitFor(() => socket.closed || upstreams[0]!.requests.length > before, {message: 'the connection closed (or its CONNECT reaching the upstream)'});
+			expect(upstreams[0]!.requests.length - before).toBe(0);
+			expect(Buffer.concat(answer)).toEqual(Buffer.alloc(0));
+			expect(closedByRevoke).toBe(1);
+			expect(front.openConnections('r')).toBe(0);
+		} finally {
+			socket.destroy();
+		}
+	});
+
+	it('passes a half-close on: a client that ends its side after sending still gets the upstream\'s answer (SOCKS5, HTTP CONNECT)', async () => {
+		const login = {username: 'user-h', password: 'pass-h'};
+		// The half-close upstream is itself the far end: the target it is asked for does not matter.
+		const far = {host: '127.0.0.1', port: 9};
+		for (const [name, open] of [['socks5', openSocksTunnel], ['http CONNECT', openConnectTunnel]] as const) {
+			// eslint-disable-next-line no-await-in-loop
+			const {socket} = await open(name === 'socks5' ? socksPort : httpPort, login, far, {allowHalfOpen: true});
+			socket.end(`hello from ${name}`);
+			// eslint-disable-next-line no-await-in-loop
+			expect(await readAll(socket), name).toBe(`received: hello from ${name}`);
+		}
+	});
+
+	it('revoke closes a key\'s HTTP CONNECT tunnel and its kept-alive absolute-URI connection', async () => {
+		const login = {username: 'user-r', password: 'pass-r'};
+		const tunnel = await openConnectTunnel(httpPort, login, targetAddress());
+		const keptAlive = connectTo(httpPort);
+		try {
+			keptAlive.socket.write(`GET ${targetUrl('/kept')} HTTP/1.1\r\nHost: 127.0.0.1:${targetPort}\r\nProxy-Authorization: ${basicAuth(login)}\r\n\r\n`);
+			const response = await readResponse(keptAlive.socket);
+			expect(response.head).toMatch(/^HTTP\/1\.1 200/);
+			expect(response.body).toContain('"url":"/kept"');
+			await waitFor(() => front.openConnections('r') === 2, {message: 'both connections counted under the key'});
+			expect(keptAlive.socket.closed).toBe(false);
+			expect(front.revoke('r')).toBe(2);
+			await waitFor(() => tunnel.socket.closed && keptAlive.socket.closed, {message: 'both connections closed'});
+			expect(front.openConnections('r')).toBe(0);
+		} finally {
+			tunnel.socket.destroy();
+			keptAlive.socket.destroy();
+		}
+	});
+
+	it('passes a CONNECT to an IPv6 address on to the upstream as address type 4, the same address', async () => {
+		const before = upstreams[0]!.requests.length;
+		const login = {username: 'user-a', password: 'pass-a'};
+		const {socket, closed} = connectTo(socksPort);
+		socket.write(Buffer.concat([socksLogin(login), socksConnect({host: '2001:db8:85a3:0:0:8a2e:370:7334', port: 8080})]));
+		// The stand-in refuses addresses outside loopback (0x02); the front passes its answer on.
+		expect(await readBytes(socket, 14)).toEqual(Buffer.from([5, 2, 1, 0, 5, 2, 0, 1, 0, 0, 0, 0, 0, 0]));
+		await closed;
+		// Loopback as an IPv4-mapped IPv6 address: the stand-in reaches the target, and the tunnel works.
+		const {socket: mapped} = await openSocksTunnel(socksPort, login, {host: '0:0:0:0:0:ffff:7f00:1', port: targetPort});
+		mapped.write('GET /v6 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+		expect(await readAll(mapped)).toContain('"url":"/v6"');
+		expect(upstreams[0]!.requests.slice(before)).toEqual([
+			{addressType: 4, host: '2001:db8:85a3:0:0:8a2e:370:7334', port: 8080, username: undefined, password: undefined},
+			{addressType: 4, host: '0:0:0:0:0:ffff:7f00:1', port: targetPort, username: undefined, password: undefined},
+		]);
+	});
 });
 
-/** A raw SOCKS5 tunnel to 127.0.0.1:port, ready for bytes. */
-async function openSocksTunnel(frontPort: number, username: string, password: string, port: number): Promise<net.Socket> {
-	const socket = net.connect({host: '127.0.0.1', port: frontPort});
-	const user = Buffer.from(username);
-	const pass = Buffer.from(password);
-	const expected = Buffer.from([5, 2, 1, 0, 5, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
-	let received = Buffer.alloc(0);
-	await new Promise<void>((resolve, reject) => {
-		socket.on('error', reject);
-		socket.on('data', function onData(chunk: Buffer) {
-			received = Buffer.concat([received, chunk]);
-			if (received.length >= expected.length) {
-				socket.off('data', onData);
-				socket.off('error', reject);
-				socket.pause();
-				if (received.equals(expected)) {
-					resolve();
-				} else {
-					reject(new Error(`unexpected handshake answer ${received.toString('hex')}`));
-				}
-			}
+/** Fronts of their own, for the limits that apply to all their connections. */
+describe('front limits', () => {
+	const cleanups = new Cleanups();
+	const login = {username: 'user-x', password: 'pass-x'};
+	let echo: TcpTestServer;
+	let upstream: Socks5TestServer;
+
+	beforeAll(async () => {
+		echo = await startTcpTestServer(socket => socket.pipe(socket));
+		upstream = await startSocks5TestServer();
+	});
+	afterEach(async () => cleanups.run());
+	afterAll(async () => {
+		await upstream?.close();
+		await echo?.close();
+	});
+
+	const echoAddress = () => ({host: '127.0.0.1', port: echo.port});
+	async function startFront(limits: Partial<FrontLimits>): Promise<{front: Front; socksPort: number; httpPort: number}> {
+		const front = new Front({
+			host: '127.0.0.1',
+			limits,
+			access: ({credentials}) => (credentials?.username === login.username && credentials.password === login.password
+				? {ok: true, key: 'x', upstream: {host: '127.0.0.1', port: upstream.port}}
+				: {ok: false, reason: 'bad-credentials'}),
 		});
-		socket.write(Buffer.concat([Buffer.from([5, 1, 2, 1, user.length]), user, Buffer.from([pass.length]), pass, Buffer.from([5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xFF])]));
-	});
-	return socket;
-}
-
-async function readAll(socket: net.Socket): Promise<string> {
-	socket.setEncoding('utf8');
-	let text = '';
-	socket.on('data', (chunk: string) => {
-		text += chunk;
-	});
-	socket.resume();
-	await new Promise(resolve => socket.once('close', resolve));
-	return text;
-}
-
-async function sendRaw(port: number, bytes: Buffer, {end = false} = {}): Promise<void> {
-	const socket = net.connect({host: '127.0.0.1', port});
-	socket.on('error', () => undefined);
-	socket.on('data', () => undefined);
-	if (end) {
-		socket.end(bytes);
-	} else {
-		socket.write(bytes);
+		cleanups.add(async () => front.stop());
+		return {front, ...await front.start()};
 	}
 
-	await new Promise(resolve => socket.once('close', resolve));
-}
+	it('closes a relayed connection with no traffic after the idle time-out on both ports, and not one that keeps talking', async () => {
+		const idleTimeoutMs = 1500;
+		const {socksPort, httpPort} = await startFront({idleTimeoutMs});
+		const startedAt = Date.now();
+		const [quietSocks, quietHttp, busySocks, busyHttp] = await Promise.all([
+			openSocksTunnel(socksPort, login, echoAddress()),
+			openConnectTunnel(httpPort, login, echoAddress()),
+			openSocksTunnel(socksPort, login, echoAddress()),
+			openConnectTunnel(httpPort, login, echoAddress()),
+		]);
+		cleanups.add(() => {
+			for (const {socket} of [quietSocks, quietHttp, busySocks, busyHttp]) {
+				socket.destroy();
+			}
+		});
+		// Bytes echoed back to each busy tunnel.
+		const echoed = new Map<net.Socket, number>();
+		for (const {socket} of [busySocks, busyHttp]) {
+			socket.on('data', (chunk: Buffer) => {
+				echoed.set(socket, (echoed.get(socket) ?? 0) + chunk.length);
+			});
+			socket.resume();
+		}
+
+		// A byte each way every 100 ms: a tenth of the time-out.
+		const talk = setInterval(() => {
+			busySocks.socket.write('.');
+			busyHttp.socket.write('.');
+		}, 100);
+		cleanups.add(() => {
+			clearInterval(talk);
+		});
+		const closedAt = await Promise.all([quietSocks.closed, quietHttp.closed].map(async closed => closed.then(() => Date.now())));
+		for (const at of closedAt) {
+			// (Less a little: a timer counts from its loop turn's cached clock.)
+			expect(at - startedAt).toBeGreaterThanOrEqual(idleTimeoutMs - 100);
+		}
+
+		// Talking for three time-outs keeps them open.
+		await waitFor(() => Date.now() - startedAt >= 3 * idleTimeoutMs, {message: 'three idle time-outs passed'});
+		expect(busySocks.socket.closed).toBe(false);
+		expect(busyHttp.socket.closed).toBe(false);
+		expect(echoed.get(busySocks.socket)).toBeGreaterThan(5);
+		expect(echoed.get(busyHttp.socket)).toBeGreaterThan(5);
+	});
+
+	it('refuses connections past the front\'s total: SOCKS5 with reply 0x02, HTTP with 503, counted as front-full', async () => {
+		const {front, socksPort, httpPort} = await startFront({total: 1});
+		const held = await openSocksTunnel(socksPort, login, echoAddress());
+		cleanups.add(() => held.socket.destroy());
+		await waitFor(() => front.stats.open === 1, {message: 'the held tunnel counted'});
+		const socks = connectTo(socksPort);
+		socks.socket.write(Buffer.concat([socksLogin(login), socksConnect(echoAddress())]));
+		expect(await readBytes(socks.socket, 14)).toEqual(Buffer.from([5, 2, 1, 0, 5, 2, 0, 1, 0, 0, 0, 0, 0, 0]));
+		await socks.closed;
+		const http = connectTo(httpPort);
+		cleanups.add(() => http.socket.destroy());
+		http.socket.write(`GET http://127.0.0.1:${echo.port}/ HTTP/1.1\r\nHost: 127.0.0.1:${echo.port}\r\nProxy-Authorization: ${basicAuth(login)}\r\n\r\n`);
+		expect(await readHead(http.socket)).toMatch(/^HTTP\/1\.1 503/);
+		expect(front.stats.refused['front-full']).toBe(2);
+		// A place given back is taken again.
+		held.socket.destroy();
+		await waitFor(() => front.stats.open === 0, {message: 'the held tunnel gone'});
+		const again = await openSocksTunnel(socksPort, login, echoAddress());
+		again.socket.destroy();
+	});
+});
