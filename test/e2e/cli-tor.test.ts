@@ -46,6 +46,23 @@ async function killTorsIn(directory: string): Promise<void> {
 	}
 }
 
+/**
+ * A redis-server, a cache directory and a provider started through the CLI on the private network
+ * with `args`; all of them stopped and removed by `cleanups` (Tor processes left behind included).
+ */
+async function startCliProvider(cleanups: Cleanups, args: string[]): Promise<{cache: string; bus: string[]; provider: CliProcess}> {
+	const {torrcFile, checkUrl} = inject('testnet');
+	const redis = await startTestRedis();
+	cleanups.add(async () => redis.stop());
+	const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-e2e-cache-'));
+	cleanups.add(async () => fs.rm(cache, {recursive: true, force: true}));
+	cleanups.add(async () => killTorsIn(cache));
+	cleanups.add(async () => stopAllClis());
+	const bus = ['--redis', redis.url, '--namespace', testNamespace()];
+	const provider = startCli(['provider', ...args, '--torrc', torrcFile, '--ip-check-url', checkUrl, ...bus, '--format', 'json'], {env: {XDG_CACHE_HOME: cache}});
+	return {cache, bus, provider};
+}
+
 describe('nightcrawler (built CLI) with real Tor on the private network', () => {
 	let cache: string;
 	let provider: CliProcess;
@@ -53,16 +70,7 @@ describe('nightcrawler (built CLI) with real Tor on the private network', () => 
 	const cleanups = new Cleanups();
 
 	beforeEach(async () => {
-		const {torrcFile, checkUrl} = inject('testnet');
-		const redis = await startTestRedis();
-		cleanups.add(async () => redis.stop());
-		cache = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-e2e-cache-'));
-		const directory = cache;
-		cleanups.add(async () => fs.rm(directory, {recursive: true, force: true}));
-		cleanups.add(async () => killTorsIn(directory));
-		cleanups.add(async () => stopAllClis());
-		bus = ['--redis', redis.url, '--namespace', testNamespace()];
-		provider = startCli(['provider', '--tors', '3', '--torrc', torrcFile, '--ip-check-url', checkUrl, ...bus, '--format', 'json'], {env: {XDG_CACHE_HOME: cache}});
+		({cache, bus, provider} = await startCliProvider(cleanups, ['--tors', '3']));
 		await provider.stdout.waitForLines(isEvent('instance-ready'), {count: 3, timeoutMs: 90_000});
 	});
 
@@ -137,17 +145,8 @@ describe('nightcrawler provider --host 127.0.0.2 --socks-port P --http-port Q (b
 	let started: {host: string; socksPort: number; httpPort: number};
 
 	beforeAll(async () => {
-		const {torrcFile, checkUrl} = inject('testnet');
-		const redis = await startTestRedis();
-		cleanups.add(async () => redis.stop());
-		cache = await fs.mkdtemp(path.join(os.tmpdir(), 'nightcrawler-e2e-cache-'));
-		const directory = cache;
-		cleanups.add(async () => fs.rm(directory, {recursive: true, force: true}));
-		cleanups.add(async () => killTorsIn(directory));
-		cleanups.add(async () => stopAllClis());
-		bus = ['--redis', redis.url, '--namespace', testNamespace()];
 		[socksPort, httpPort] = await twoFreePorts(frontHost);
-		provider = startCli(['provider', '--tors', '1', '--torrc', torrcFile, '--ip-check-url', checkUrl, '--host', frontHost, '--socks-port', String(socksPort), '--http-port', String(httpPort), ...bus, '--format', 'json'], {env: {XDG_CACHE_HOME: cache}});
+		({cache, bus, provider} = await startCliProvider(cleanups, ['--tors', '1', '--host', frontHost, '--socks-port', String(socksPort), '--http-port', String(httpPort)]));
 		const [startedLine] = await provider.stdout.waitForLines(isEvent('started'), {timeoutMs: 30_000});
 		started = JSON.parse(startedLine!) as typeof started;
 		await provider.stdout.waitForLines(isEvent('instance-ready'), {timeoutMs: 90_000});

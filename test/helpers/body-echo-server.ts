@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type net from 'node:net';
+import {startTcpTestServer} from './tcp-test-server.js';
 
 export type BodyEchoServer = {
 	port: number;
@@ -17,7 +17,6 @@ export type BodyEchoServer = {
  */
 export async function startBodyEchoServer(): Promise<BodyEchoServer> {
 	const bodies = new Map<string, string>();
-	const sockets = new Set<net.Socket>();
 	const server = http.createServer((request, response) => {
 		const url = request.url ?? '';
 		let body = '';
@@ -34,37 +33,13 @@ export async function startBodyEchoServer(): Promise<BodyEchoServer> {
 		});
 	});
 	server.keepAliveTimeout = 120_000;
-	server.on('connection', (socket: net.Socket) => {
-		sockets.add(socket);
-		socket.once('close', () => sockets.delete(socket));
+	// The TCP side (a free port, every socket destroyed on close) is the shared test server's.
+	const tcp = await startTcpTestServer(socket => {
+		server.emit('connection', socket);
 	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen({host: '127.0.0.1', port: 0}, () => {
-			server.off('error', reject);
-			resolve();
-		});
-	});
-	const address = server.address();
-	if (address === null || typeof address === 'string') {
-		server.close();
-		throw new Error('no TCP address');
-	}
-
-	let closing: Promise<void> | undefined;
 	return {
-		port: address.port,
+		port: tcp.port,
 		received: path => bodies.get(path),
-		async close() {
-			closing ??= new Promise<void>(resolve => {
-				server.close(() => {
-					resolve();
-				});
-				for (const socket of sockets) {
-					socket.destroy();
-				}
-			});
-			return closing;
-		},
+		close: async () => tcp.close(),
 	};
 }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import {ByteReader} from './byte-reader.js';
+import {startTcpTestServer} from './tcp-test-server.js';
 
 export type HalfCloseUpstream = {
 	port: number;
@@ -13,39 +14,9 @@ export type HalfCloseUpstream = {
  * answer; one that closes both ways when the client ends loses the answer.
  */
 export async function startHalfCloseUpstream(): Promise<HalfCloseUpstream> {
-	const sockets = new Set<net.Socket>();
-	const server = net.createServer({allowHalfOpen: true}, socket => {
-		sockets.add(socket);
-		socket.on('error', () => undefined);
-		socket.once('close', () => sockets.delete(socket));
+	return startTcpTestServer(socket => {
 		void serve(socket).catch(() => socket.destroy());
-	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen({host: '127.0.0.1', port: 0}, () => {
-			server.off('error', reject);
-			resolve();
-		});
-	});
-	const address = server.address();
-	if (address === null || typeof address === 'string') {
-		server.close();
-		throw new Error('no TCP address');
-	}
-
-	return {
-		port: address.port,
-		async close() {
-			await new Promise<void>(resolve => {
-				server.close(() => {
-					resolve();
-				});
-				for (const socket of sockets) {
-					socket.destroy();
-				}
-			});
-		},
-	};
+	}, {allowHalfOpen: true});
 }
 
 async function serve(socket: net.Socket): Promise<void> {

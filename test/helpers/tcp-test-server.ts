@@ -14,12 +14,12 @@ export type TcpTestServer = {
 
 /**
  * A TCP server on 127.0.0.1 for tests, on a free port unless `port` is given (speaking TLS with
- * `tls`). Each accepted connection is tracked, then handed to `handle`; `close()` does not wait for
+ * `tls`; keeping its side open after the client's end with `allowHalfOpen`). Each accepted connection is tracked, then handed to `handle`; `close()` does not wait for
  * clients to hang up.
  */
 export async function startTcpTestServer(
 	handle: (socket: net.Socket, server: TcpTestServer) => void,
-	options: {port?: number; tls?: tls.TlsOptions} = {},
+	options: {port?: number; tls?: tls.TlsOptions; allowHalfOpen?: boolean} = {},
 ): Promise<TcpTestServer> {
 	const sockets = new Set<net.Socket>();
 	const track = (socket: net.Socket): void => {
@@ -52,7 +52,7 @@ export async function startTcpTestServer(
 		handle(socket, server);
 	};
 
-	const listener = options.tls ? tls.createServer(options.tls, accept) : net.createServer(accept);
+	const listener = options.tls ? tls.createServer(options.tls, accept) : net.createServer({allowHalfOpen: options.allowHalfOpen ?? false}, accept);
 	if (options.tls) {
 		// Connections still in their TLS handshake are closed too.
 		listener.on('connection', track);

@@ -44,6 +44,17 @@ async function waitForRawMode(subprocess: ResultPromise): Promise<void> {
 	}, {timeoutMs: 15_000, intervalMs: 100, message: 'the terminal in raw mode'});
 }
 
+/** Press `key` once the screen reads keys; the command must end with exit code 0, its terminal restored (full screen left). */
+async function pressAndExpectRestored(subprocess: ResultPromise, key: string): Promise<void> {
+	await waitForRawMode(subprocess);
+	subprocess.stdin?.write(key);
+	const result = await subprocess;
+	expect(result.exitCode).toBe(0);
+	const output = String(result.stdout);
+	expect(output).toContain(enterFullScreen);
+	expect(output.lastIndexOf(leaveFullScreen)).toBeGreaterThan(output.lastIndexOf(enterFullScreen));
+}
+
 describe.skipIf(!hasScript)('nightcrawler on a terminal (full-screen views)', () => {
 	let redis: RedisServer;
 
@@ -68,14 +79,8 @@ describe.skipIf(!hasScript)('nightcrawler on a terminal (full-screen views)', ()
 			await provider.stdout.waitForLines(line => line.startsWith('{"event":"leased"'), {count: 2, timeoutMs: 15_000});
 			// The screen shortens the URL: its credentials are never shown.
 			await screen.waitForLine(line => line.includes('socks5h://…@127.0.0.1:'));
-			await waitForRawMode(subprocess);
-			subprocess.stdin?.write('q');
-			const result = await subprocess;
-			expect(result.exitCode).toBe(0);
+			await pressAndExpectRestored(subprocess, 'q');
 			await provider.stdout.waitForLines(line => line.startsWith('{"event":"released"'), {count: 2});
-			const output = String(result.stdout);
-			expect(output).toContain(enterFullScreen);
-			expect(output.lastIndexOf(leaveFullScreen)).toBeGreaterThan(output.lastIndexOf(enterFullScreen));
 		} finally {
 			subprocess.kill();
 			await subprocess;
@@ -86,11 +91,7 @@ describe.skipIf(!hasScript)('nightcrawler on a terminal (full-screen views)', ()
 		const {subprocess, screen} = startOnTerminal(['provider', '--backend', 'memory', '--redis', redis.url, '--namespace', testNamespace()]);
 		try {
 			await screen.waitForLine(line => line.includes('mem-2'), {timeoutMs: 15_000});
-			await waitForRawMode(subprocess);
-			subprocess.stdin?.write('\u0003');
-			const result = await subprocess;
-			expect(result.exitCode).toBe(0);
-			expect(String(result.stdout)).toContain(leaveFullScreen);
+			await pressAndExpectRestored(subprocess, '\u0003');
 		} finally {
 			subprocess.kill();
 			await subprocess;
@@ -110,14 +111,8 @@ describe.skipIf(!hasScript)('nightcrawler on a terminal (full-screen views)', ()
 			const [leased] = await provider.stdout.waitForLines(line => line.startsWith('{"event":"leased"'), {timeoutMs: 15_000});
 			const {exitIp} = JSON.parse(leased!) as {exitIp: string};
 			await screen.waitForLine(line => /\bdemo\b.*leased/.test(plain(line)) && plain(line).includes(exitIp), {timeoutMs: 15_000});
-			await waitForRawMode(subprocess);
-			subprocess.stdin?.write('q');
-			const result = await subprocess;
-			expect(result.exitCode).toBe(0);
+			await pressAndExpectRestored(subprocess, 'q');
 			await provider.stdout.waitForLines(line => line.startsWith('{"event":"released"'));
-			const output = String(result.stdout);
-			expect(output).toContain(enterFullScreen);
-			expect(output.lastIndexOf(leaveFullScreen)).toBeGreaterThan(output.lastIndexOf(enterFullScreen));
 		} finally {
 			subprocess.kill();
 			await subprocess;
@@ -128,13 +123,7 @@ describe.skipIf(!hasScript)('nightcrawler on a terminal (full-screen views)', ()
 		const {subprocess, screen} = startOnTerminal(['gateway', '--port', '0', '--socks-port', '0', '--api-port', '0', '--redis', redis.url, '--namespace', testNamespace()]);
 		try {
 			await screen.waitForLine(line => plain(line).includes('no sessions yet'), {timeoutMs: 15_000});
-			await waitForRawMode(subprocess);
-			subprocess.stdin?.write('\u0003');
-			const result = await subprocess;
-			expect(result.exitCode).toBe(0);
-			const output = String(result.stdout);
-			expect(output).toContain(enterFullScreen);
-			expect(output.lastIndexOf(leaveFullScreen)).toBeGreaterThan(output.lastIndexOf(enterFullScreen));
+			await pressAndExpectRestored(subprocess, '\u0003');
 		} finally {
 			subprocess.kill();
 			await subprocess;
