@@ -1,6 +1,6 @@
 import net from 'node:net';
 import {execa} from 'execa';
-import {Provider} from '../../source/core/provider.js';
+import {Provider, type ProviderOptions} from '../../source/core/provider.js';
 import {Gateway, type GatewayOptions} from '../../source/gateway/gateway.js';
 import {MemoryBackend} from '../../source/pool/memory-backend.js';
 import {SocksError} from '../../source/util/errors/socks-error.js';
@@ -13,13 +13,13 @@ import {startTestRedis, testNamespace} from './redis.js';
  * A gateway on a cluster that relays: `count` memory proxies, each a stand-in exit (its answer names
  * it), behind a real provider's front, over a real redis-server.
  */
-export async function relayCluster(cleanups: Cleanups, count: number, options: GatewayOptions): Promise<{gateway: Gateway; provider: Provider; httpPort: number; socksPort: number; apiPort: number | undefined}> {
+export async function relayCluster(cleanups: Cleanups, count: number, options: GatewayOptions, providerTimings?: ProviderOptions['timings']): Promise<{gateway: Gateway; provider: Provider; httpPort: number; socksPort: number; apiPort: number | undefined}> {
 	const standIns = await startExitStandIns(count);
 	cleanups.add(async () => standIns.close());
 	const redis = await startTestRedis();
 	cleanups.add(async () => redis.stop());
 	const namespace = testNamespace();
-	const provider = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count, basePort: standIns.basePort})});
+	const provider = new Provider({redis: redis.url, namespace, backend: new MemoryBackend({count, basePort: standIns.basePort}), timings: providerTimings});
 	cleanups.add(async () => provider.stop());
 	await provider.start();
 	const gateway = new Gateway({redis: redis.url, namespace, httpPort: 0, socksPort: 0, clientTimings: {requestIntervalMs: 200}, ...options});
