@@ -87,6 +87,11 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 			socket.destroy();
 			upstream?.destroy();
 		});
+		if (place.admission === 'ok') {
+			// Given back in `finally`, whatever ends the connection from here on.
+			release = place.release;
+		}
+
 		socket.write(accepted);
 		const request = await readMessage(socket, parseRequest, parsed => (parsed.status === 'bad' && parsed.code !== undefined ? encodeReply(parsed.code) : encodeReply(replyCode.generalFailure)));
 		if (place.admission !== 'ok') {
@@ -94,7 +99,6 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
 			throw new Refusal(place.admission, encodeReply(replyCode.notAllowed));
 		}
 
-		release = place.release;
 		if (request.command !== 0x01) {
 			throw new Refusal('unsupported-command', encodeReply(replyCode.commandNotSupported));
 		}
@@ -149,7 +153,8 @@ export async function serveSocks(socket: net.Socket, context: FrontContext): Pro
  */
 async function refuseRequest(socket: net.Socket, accepted: Buffer): Promise<never> {
 	socket.write(accepted);
-	await readMessage(socket, parseRequest, () => encodeReply(replyCode.generalFailure));
+	// Whatever the client does next (a request, a bad one, hanging up), it is refused as unavailable.
+	await readMessage(socket, parseRequest, () => encodeReply(replyCode.generalFailure)).catch(() => undefined);
 	throw new Refusal('unavailable', encodeReply(replyCode.generalFailure));
 }
 

@@ -242,6 +242,7 @@ describe('front', () => {
 
 	it('closes a SOCKS5 connection revoked after its login and before its CONNECT: nothing reaches the upstream', async () => {
 		const before = upstreams[0]!.requests.length;
+		await waitFor(() => front.stats.open === 0, {message: 'the earlier tests\' connections gone'});
 		const {socket} = connectTo(socksPort);
 		try {
 			socket.write(socksLogin({username: 'user-r', password: 'pass-r'}));
@@ -257,9 +258,31 @@ describe('front', () => {
 			expect(Buffer.concat(answer)).toEqual(Buffer.alloc(0));
 			expect(closedByRevoke).toBe(1);
 			expect(front.openConnections('r')).toBe(0);
+			// Its place is given back too.
+			await waitFor(() => front.stats.open === 0, {message: 'the front\'s open count back to 0'});
 		} finally {
 			socket.destroy();
 		}
+	});
+
+	it('gives the place back of a SOCKS5 connection that ends between its login and its CONNECT (hung up, bad request)', async () => {
+		await waitFor(() => front.stats.open === 0, {message: 'the earlier tests\' connections gone'});
+		const hangUp = connectTo(socksPort);
+		const badRequest = connectTo(socksPort);
+		for (const {socket} of [hangUp, badRequest]) {
+			socket.write(socksLogin({username: 'user-r', password: 'pass-r'}));
+			// eslint-disable-next-line no-await-in-loop
+			expect(await readBytes(socket, 4)).toEqual(Buffer.from([5, 2, 1, 0]));
+		}
+
+		expect(front.openConnections('r')).toBe(2);
+		hangUp.socket.end();
+		badRequest.socket.write(Buffer.from([5, 1, 0, 9, 0, 0]));
+		// Read to the end, so the front's close is seen.
+		hangUp.socket.resume();
+		badRequest.socket.resume();
+		await Promise.all([hangUp.closed, badRequest.closed]);
+		await waitFor(() => front.openConnections('r') === 0 && front.stats.open === 0, {message: 'both places given back'});
 	});
 
 	it('passes a half-close on: a client that ends its side after sending still gets the upstream\'s answer (SOCKS5, HTTP CONNECT)', async () => {
