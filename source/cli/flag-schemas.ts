@@ -148,6 +148,19 @@ export const gatewayFlagsSchema = z.object({
 	if (!loopbackHosts.has(flags.host) && flags.token === undefined) {
 		context.addIssue(`--host ${flags.host} is beyond loopback: pass --token SECRET (the proxy password and the API's bearer token), so nobody else can use your leases`);
 	}
+
+	// Port 0 asks for a free port: it never collides.
+	const fixed = ([['--port', flags.port], ['--socks-port', flags.socksPort], ['--api-port', flags.apiPort]] as const).filter(([, port]) => port !== 0);
+	const clash = fixed.find(([, port], index) => fixed.findIndex(([, other]) => other === port) !== index);
+	if (clash) {
+		context.addIssue(`${fixed.filter(([, port]) => port === clash[1]).map(([flag]) => flag).join(' and ')} are both ${clash[1]}: give each its own port`);
+	}
+
+	const range = flags.sessionPorts;
+	const inRange = range && fixed.find(([, port]) => port >= range.first && port <= range.last);
+	if (inRange) {
+		context.addIssue(`${inRange[0]} ${inRange[1]} is inside --session-ports ${range.first}-${range.last}: give it a port outside that range`);
+	}
 });
 
 export type GatewayFlags = z.infer<typeof gatewayFlagsSchema>;

@@ -48,6 +48,8 @@ export class HttpFront {
 		http.on('clientError', (error: NodeJS.ErrnoException, socket: net.Socket) => {
 			if (error.code !== 'ECONNRESET' && !counted.has(socket)) {
 				counted.add(socket);
+				// Refused now: not again when its handshake time runs out.
+				clearTimeout(this.handshakeTimers.get(socket));
 				context.refused(clientErrorReasons[error.code ?? ''] ?? 'malformed', socket.remoteAddress ?? '');
 			}
 		});

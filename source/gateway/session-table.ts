@@ -74,7 +74,7 @@ export class SessionTable extends EventEmitter<SessionTableEvents> {
 				return {ok: true, upstream: upstreamOf(proxy)};
 			}
 
-			const message = record.phase === 'closed' ? `Session "${choice.key}" was closed.` : `No exit was free within ${Math.round(this.options.leaseTimeoutMs / 1000)} s: every proxy of the cluster is leased. Try again later.`;
+			const message = record.phase === 'closed' ? `Session "${choice.key}" was closed.` : `No exit was free within ${Math.round(this.options.leaseTimeoutMs / 100) / 10} s: every proxy of the cluster is leased. Try again later.`;
 			this.emit('refused', choice.key, message);
 			return {ok: false, message};
 		} finally {

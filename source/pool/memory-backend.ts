@@ -109,9 +109,10 @@ export class MemoryBackend implements PoolBackend {
 	}
 
 	/**
-	 * The next pretend exit: 203.0.113.2, .3, ... on the default base port, shifted by 256 addresses
-	 * per port away from it, so backends on distinct port ranges (two providers on one bus) never
-	 * hand out the same exit (unless one rotates 512 times per proxy).
+	 * The next pretend exit: 203.0.113.1, .2, ... (TEST-NET-3) on the default base port; on another
+	 * base port, shifted by 256 addresses per port away from it (leaving TEST-NET-3: nothing is ever
+	 * sent to them), so backends on port ranges a few proxies apart (two providers on one bus) do not
+	 * hand out the same exit until they have rotated hundreds of times.
 	 */
 	private newExitIp(): string {
 		const n = this.nextExit++;

@@ -66,7 +66,8 @@ export function GatewayApp({gateway, addresses, onQuit, now = Date.now}: Gateway
 	const logRows = Math.max(3, Math.floor((rows - 6) / 3));
 	const leases = leaseRows(slots, sessions, now());
 	// Both tables' titles and headers, the two lines above them, the log's title and the key hints take 8 lines.
-	const [sessionLines = 1, leaseLines = 1] = allocateRows(rows - 1 - logRows - 8, [Math.max(1, sessions.length), Math.max(1, leases.length)]);
+	// On a very small terminal each table still shows one row (the selected session, the first lease).
+	const [sessionLines = 1, leaseLines = 1] = allocateRows(rows - 1 - logRows - 8, [Math.max(1, sessions.length), Math.max(1, leases.length)]).map(lines => Math.max(1, lines));
 	return (
 		<Box flexDirection='column' width={columns} height={rows - 1}>
 			<Text wrap='truncate'>{truncateText(`nightcrawler gateway · ${where}`, columns)}</Text>

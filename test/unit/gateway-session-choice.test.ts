@@ -91,6 +91,10 @@ describe('gateway flags and ports', () => {
 		expect(gatewayFlagsSchema.safeParse({sessionPorts: '24099-24000'}).success).toBe(false);
 		expect(gatewayFlagsSchema.safeParse({defaultSession: 'sticky'}).success).toBe(false);
 		expect(gatewayFlagsSchema.parse({defaultSession: 'none'})).toMatchObject({defaultSession: 'none'});
+		// Its own ports must not collide (the default ones included), nor fall in the session ports; 0 (a free one) never does.
+		expect(gatewayFlagsSchema.safeParse({port: '1080'}).error?.issues[0]?.message).toBe('--port and --socks-port are both 1080: give each its own port');
+		expect(gatewayFlagsSchema.safeParse({apiPort: '24001', sessionPorts: '24000-24099'}).error?.issues[0]?.message).toBe('--api-port 24001 is inside --session-ports 24000-24099: give it a port outside that range');
+		expect(gatewayFlagsSchema.safeParse({port: '0', socksPort: '0', apiPort: '0'}).success).toBe(true);
 		expect(gatewayFlagsSchema.parse({})).toMatchObject({host: '127.0.0.1', defaultSession: 'fresh', sessionIdle: 600_000, leaseTimeout: 30_000, warm: 0});
 	});
 });
