@@ -176,6 +176,23 @@ describe('nightcrawler provider --host 127.0.0.2 --socks-port P --http-port Q (b
 		const plain = await execa('curl', ['-s', '--max-time', '20', '-x', proxy.httpUrl, checkUrl], {reject: false});
 		expect(plain.exitCode).toBe(0);
 		expect((JSON.parse(plain.stdout) as {IP: string}).IP).toBe(proxy.exitIp);
+		// Wrong credentials on both ports: refused, logged with their reason, and no credential in the provider's output.
+		const from = provider.stdout.lines.length;
+		const wrong = {username: 'wrong-user-7f3a', password: 'wrong-secret-9c2e'};
+		for (const url of [`socks5h://${wrong.username}:${wrong.password}@${frontHost}:${socksPort}`, `http://${wrong.username}:${wrong.password}@${frontHost}:${httpPort}`]) {
+			// eslint-disable-next-line no-await-in-loop
+			const refused = await execa('curl', ['-s', '--max-time', '20', '-x', url, checkUrl], {reject: false});
+			expect(refused.stdout).not.toContain('"IP"');
+		}
+
+		const [refusedLine] = await provider.stdout.waitForLines(isEvent('refused'), {from, timeoutMs: 15_000});
+		expect(JSON.parse(refusedLine!)).toMatchObject({reason: 'bad-credentials'});
+		const {username, password} = new URL(proxy.url);
+		for (const secret of [wrong.username, wrong.password, decodeURIComponent(username), decodeURIComponent(password)]) {
+			expect(provider.stdout.text).not.toContain(secret);
+			expect(provider.stderr.text).not.toContain(secret);
+		}
+
 		await client.stop('SIGTERM');
 	});
 
