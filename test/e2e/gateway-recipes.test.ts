@@ -70,6 +70,15 @@ describe('the README\'s recipes, run as written, through the gateway on the priv
 		expect(await listedExit('py')).toBe(exits[0]);
 	}, 120_000);
 
+	it('Node fetch through undici\'s ProxyAgent: the README\'s lines as written leave from the session\'s exit', async () => {
+		// The block only fetches: print what it answers.
+		const script = recipe('// Node\'s built-in fetch', 'node').replace(/^await (fetch\(.*\));$/m, 'console.log(await (await $1).text());');
+		expect(script).toContain('console.log(await (await fetch(');
+		const exit = exitOf((await runNode(script)).stdout);
+		expect(inject('testnet').exits).toContain(exit);
+		expect(await listedExit('node')).toBe(exit);
+	}, 120_000);
+
 	it('Scrapy: the proxy per request (meta), then for the whole crawl (http_proxy), stays on the session\'s exit', async () => {
 		const spider = recipe('# Scrapy', 'scrapy');
 		const perRequest = await execa('/usr/bin/python3', ['-c', spider], {timeout: 90_000});
