@@ -125,6 +125,19 @@ describe('Bus liveness', () => {
 		await reaches(receiver, other, 'a message from the receiver after the reconnect');
 	});
 
+	it('close() of a bus whose connections went dark ends anyway (its QUIT is never answered)', async () => {
+		const link = await relay();
+		// No watch: the connections stay dark until close().
+		const tracked = await connected(relayUrl(link), testNamespace(), {liveness: false});
+		expect(link.blackhole()).toBe(2);
+		let closed = false;
+		void tracked.bus.close().then(() => {
+			closed = true;
+		});
+		await waitFor(() => closed, {timeoutMs: 15_000, message: 'close() to end'});
+		expect(tracked.bus.status).toBe('stopped');
+	});
+
 	it('a live bus, idle or with Redis paused for less than the time-out, is probed but never reconnected', async () => {
 		const namespace = testNamespace();
 		const link = await relay();
