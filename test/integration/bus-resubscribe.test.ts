@@ -136,10 +136,12 @@ describe('Bus re-subscription', () => {
 	});
 
 
-	it('a SUBSCRIBE left unanswered (server paused) times out and is sent again until confirmed', async () => {
-		const sub = new Redis(redis.url, {lazyConnect: true, autoResubscribe: false, enableOfflineQueue: false});
+	it('a SUBSCRIBE left unanswered (server paused) times out and reconnects the connection, then is confirmed on the new one', async () => {
+		const connectionName = `sub-${randomUUID()}`;
+		const sub = new Redis(redis.url, {lazyConnect: true, connectionName, autoResubscribe: false, enableOfflineQueue: false, retryStrategy: () => 50});
 		const failures: Error[] = [];
 		let subscribed = 0;
+		let closes = 0;
 		const keeper = new SubscriptionKeeper({
 			sub,
 			channels: () => [`${testNamespace()}:to:x`],
@@ -147,14 +149,31 @@ describe('Bus re-subscription', () => {
 			onFailure: error => failures.push(error),
 			timeoutMs: 200,
 		});
+		// Wired as the Bus wires it.
+		sub.on('close', () => {
+			closes++;
+			keeper.lost();
+		});
+		sub.on('ready', () => {
+			keeper.ensure();
+		});
 		try {
 			await sub.connect();
+			await waitFor(() => keeper.state === 'subscribed', {message: 'subscribed at first'});
+			const idOf = async () => /id=(\d+) [^\n]* name=(\S+) /.exec(String(await admin.call('CLIENT', 'LIST')).split('\n').find(line => line.includes(` name=${connectionName} `)) ?? '')?.[1];
+			const firstId = await idOf();
+			expect(firstId).toBeDefined();
 			await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
 			keeper.ensure();
 			await waitFor(() => failures.some(error => error.name === 'SubscribeTimeoutError'), {message: 'a timed-out SUBSCRIBE'});
-			expect(keeper.state).toBe('subscribing');
+			await waitFor(() => closes > 0, {message: 'the connection dropped after the time-out'});
 			await waitFor(() => keeper.state === 'subscribed', {timeoutMs: 15_000, message: 'subscribed after the pause'});
-			expect(subscribed).toBe(1);
+			expect(subscribed).toBe(2);
+			// Confirmed on a new connection, not the one whose SUBSCRIBE went unanswered.
+			const secondId = await idOf();
+			expect(secondId).toBeDefined();
+			expect(secondId).not.toBe(firstId);
+			expect(failures.filter(error => error.name === 'SubscribeTimeoutError')).toHaveLength(1);
 		} finally {
 			keeper.stop();
 			sub.disconnect();

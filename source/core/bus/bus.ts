@@ -1,7 +1,7 @@
 // Over 300 lines on purpose: the Bus is the one owner of both Redis connections, their subscriptions
 // and the listener tables, and splitting it would hand that state to two classes. Decoding lives in
 // decode-message.ts, connection set-up in redis-connection.ts, (re)subscribing with retries in
-// subscription-keeper.ts.
+// subscription-keeper.ts, noticing a connection that carries nothing in connection-watch.ts.
 import {EventEmitter} from 'node:events';
 import type {Redis} from 'ioredis';
 import {v4 as uuidv4} from 'uuid';
@@ -14,27 +14,14 @@ import {decodeMessage, type DecodeContext} from './decode-message.js';
 import type {DropReason} from './drop-reason.js';
 import {emptyBusStats, type BusStats} from './bus-stats.js';
 import {defaultMaxMessageBytes, type EventSchemas, type Envelope, type BusMessage} from './envelope.js';
-import {createRedisConnection, describeTarget, quit, type RedisTarget} from './redis-connection.js';
+import {createRedisConnection, describeTarget, quit} from './redis-connection.js';
+import type {BusOptions} from './bus-options.js';
 import {SubscriptionKeeper} from './subscription-keeper.js';
+import {watchConnections, type ConnectionWatches} from './connection-watch.js';
 
 export {describeTarget, type RedisTarget} from './redis-connection.js';
 export type {BusStats} from './bus-stats.js';
-
-export type BusOptions<In extends EventSchemas> = {
-	/** redis:// or rediss:// URL, or ioredis options. Default redis://127.0.0.1:6379. */
-	redis?: RedisTarget;
-	/** Channel prefix; instances in different namespaces never see each other. */
-	namespace?: string;
-	/** This instance's UUID (a new one when omitted). */
-	id?: string;
-	/** Events this instance accepts, each with the schema of its data. Anything else is dropped. */
-	inbound: In;
-	maxMessageBytes?: number;
-	/** Test hook: drop this share (0..1) of incoming messages at the receiving side. */
-	testDropRate?: number;
-	/** Label for the Redis connections (CLIENT LIST). */
-	name?: string;
-};
+export type {BusOptions} from './bus-options.js';
 
 export type BusStatus = Status;
 
@@ -72,6 +59,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	private readonly pub: Redis;
 	private readonly sub: Redis;
 	private readonly subscriptions: SubscriptionKeeper;
+	private readonly watches: ConnectionWatches;
 	private connecting: Promise<void> | undefined;
 	private closing: Promise<void> | undefined;
 	private lastConnectionError: Error | undefined;
@@ -115,6 +103,9 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		this.sub.on('close', () => {
 			this.subscriptions.lost();
 			this.goOffline();
+		});
+		this.watches = watchConnections({publisher: this.pub, subscriber: this.sub}, options.liveness, () => this.status === 'ready' || this.status === 'offline', error => {
+			this.warn(error);
 		});
 		this.pub.on('ready', () => {
 			this.goOnline();
@@ -169,6 +160,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 		}
 
 		this.status = 'ready';
+		this.watches.start();
 		this.events.emit('online');
 	}
 
@@ -243,6 +235,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	private async doClose(): Promise<void> {
 		this.status = 'stopping';
 		this.subscriptions.stop();
+		this.watches.stop();
 		this.broadcastListeners.clear();
 		this.directListeners.clear();
 		await Promise.all([quit(this.pub), quit(this.sub)]);

@@ -43,6 +43,9 @@ export function describeTarget(target: RedisTarget | undefined): string {
 	return `${target.host ?? '127.0.0.1'}:${target.port ?? 6379}`;
 }
 
+/** How long a QUIT may go unanswered before the connection is dropped instead. */
+export const quitTimeoutMs = 2000;
+
 /** Close a connection whatever state it is in, without throwing. */
 export async function quit(connection: Redis): Promise<void> {
 	if (connection.status === 'end') {
@@ -55,9 +58,17 @@ export async function quit(connection: Redis): Promise<void> {
 		return;
 	}
 
+	let timer: NodeJS.Timeout | undefined;
 	try {
-		await connection.quit();
+		// A QUIT on a connection gone dark (half-open) is never answered: give up on it after a while.
+		await Promise.race([connection.quit(), new Promise<never>((_resolve, reject) => {
+			timer = setTimeout(() => {
+				reject(new Error(`QUIT unanswered after ${quitTimeoutMs} ms`));
+			}, quitTimeoutMs);
+		})]);
 	} catch {
 		connection.disconnect();
+	} finally {
+		clearTimeout(timer);
 	}
 }

@@ -1,4 +1,4 @@
-/** Redis did not answer a SUBSCRIBE in time; the bus sends it again. */
+/** Redis did not answer a SUBSCRIBE in time; the bus reconnects the subscriber connection and subscribes again. */
 export class SubscribeTimeoutError extends Error {
 	override readonly name = 'SubscribeTimeoutError';
 

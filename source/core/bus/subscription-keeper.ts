@@ -1,7 +1,7 @@
 import type {Redis} from 'ioredis';
 import {SubscribeTimeoutError} from './subscribe-timeout-error.js';
 
-/** How long one SUBSCRIBE may go unanswered before it counts as failed and is sent again. */
+/** How long one SUBSCRIBE may go unanswered before the connection counts as dead and is reconnected. */
 export const subscribeTimeoutMs = 10_000;
 
 /** The wait before the next SUBSCRIBE after `failures` failed ones in a row: 100 ms doubling, at most 2 s. */
@@ -18,15 +18,16 @@ export type SubscriptionKeeperOptions = {
 	channels: () => string[];
 	/** Redis confirmed every channel wanted when the attempt started, and none was added since. */
 	onSubscribed: () => void;
-	/** An attempt failed (refused, timed out, or the connection dropped under it); another follows while the connection is up. */
+	/** An attempt failed: refused (another follows while the connection is up), timed out (the connection is reconnected), or the connection dropped under it. */
 	onFailure: (error: Error) => void;
 	timeoutMs?: number;
 };
 
 /**
- * Keeps the subscriber connection subscribed to the wanted channels. A SUBSCRIBE that fails or times
- * out while the connection stays up is sent again with backoff until Redis confirms it; when the
- * connection drops, the attempts stop until `ensure()` is called on its next 'ready'. Each `ensure()`
+ * Keeps the subscriber connection subscribed to the wanted channels. A SUBSCRIBE that Redis refuses
+ * while the connection stays up is sent again with backoff until Redis confirms it; one left
+ * unanswered reconnects the connection (`disconnect(true)`). When the connection drops, the
+ * attempts stop until `ensure()` is called on its next 'ready'. Each `ensure()`
  * starts a new attempt, so a channel wanted while one was in flight is never left out: only the
  * latest attempt's success counts.
  */
@@ -87,7 +88,14 @@ export class SubscriptionKeeper {
 
 			this.failures++;
 			this.options.onFailure(error instanceof Error ? error : new Error(String(error)));
-			// Connection down: its next 'ready' calls ensure(). Up: try again after a while.
+			if (error instanceof SubscribeTimeoutError && this.options.sub.status === 'ready') {
+				// Unanswered: sending it again on the same (likely dead) connection would not help. Reconnect it;
+				// its 'close' calls lost() and its next 'ready' ensure().
+				this.options.sub.disconnect(true);
+				return;
+			}
+
+			// Refused, or the connection dropped: up, try again after a while; down, its next 'ready' calls ensure().
 			if (this.options.sub.status === 'ready') {
 				this.retryTimer = setTimeout(() => {
 					this.ensure();
