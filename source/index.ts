@@ -18,6 +18,7 @@ export {RotateError} from './core/errors/rotate-error.js';
 export {ClosedError} from './core/errors/closed-error.js';
 export {RequestTimeoutError} from './core/errors/request-timeout-error.js';
 export {RedisUnavailableError} from './core/errors/redis-unavailable-error.js';
+export {RedisUnresponsiveError} from './core/errors/redis-unresponsive-error.js';
 export {TorBackend, defaultCheckUrl, type TorBackendOptions} from './tor/tor-backend.js';
 export {TorNotFoundError} from './tor/errors/tor-not-found-error.js';
 export {startTestnet, type Testnet, type TestnetOptions} from './testnet/start-testnet.js';

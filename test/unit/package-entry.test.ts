@@ -3,7 +3,7 @@ import * as nightcrawler from '../../source/index.js';
 
 describe('the package entry', () => {
 	it('exports the library API', () => {
-		for (const name of ['Client', 'ClientProxy', 'Provider', 'Bus', 'MemoryBackend', 'TorBackend', 'startTestnet', 'ProxyDownError', 'LeaseTimeoutError', 'RotateError', 'ClosedError', 'RedisUnavailableError', 'TorNotFoundError']) {
+		for (const name of ['Client', 'ClientProxy', 'Provider', 'Bus', 'MemoryBackend', 'TorBackend', 'startTestnet', 'ProxyDownError', 'LeaseTimeoutError', 'RotateError', 'ClosedError', 'RedisUnavailableError', 'RedisUnresponsiveError', 'TorNotFoundError']) {
 			expect(typeof (nightcrawler as Record<string, unknown>)[name], name).toBe('function');
 		}
 
