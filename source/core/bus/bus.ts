@@ -244,7 +244,7 @@ export class Bus<In extends EventSchemas, OutSchemas extends Out = Out> {
 	}
 
 	private createConnection(connectionName: string): Redis {
-		const connection = createRedisConnection(this.options.redis, connectionName, times => (this.status === 'ready' || this.status === 'offline' ? Math.min(times * 50, 500) : null));
+		const connection = createRedisConnection(this.options.redis, connectionName, times => (this.status === 'ready' || this.status === 'offline' ? Math.min(times * 50, 500) : null), {retryUnanswered: false});
 		connection.on('error', (error: Error) => {
 			this.lastConnectionError = error;
 			// Connection errors are reported and retried by ioredis; never let them go unhandled.

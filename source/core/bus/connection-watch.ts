@@ -1,4 +1,5 @@
 import type {Redis} from 'ioredis';
+import {dropConnection} from './redis-connection.js';
 import {RedisUnresponsiveError, type ConnectionRole} from '../errors/redis-unresponsive-error.js';
 
 /** How often a connection is probed with a PING, and how long an answer may take. */
@@ -82,7 +83,11 @@ export class ConnectionWatch {
 		this.state = 'probing';
 		const probe = ++this.probe;
 		this.timer = setTimeout(() => {
-			this.unanswered(probe);
+			// After a stall of the event loop, timers run before the socket is read: let an answer
+			// already received be read first (setImmediate comes after the I/O phase).
+			setImmediate(() => {
+				this.unanswered(probe);
+			});
 		}, liveness.timeoutMs);
 		this.timer.unref();
 		const answered = (): void => {
@@ -120,8 +125,8 @@ export class ConnectionWatch {
 			}
 		});
 		this.options.onUnresponsive(new RedisUnresponsiveError(role, liveness.timeoutMs));
-		// Not quit(): a QUIT would go unanswered too. The socket is ended, and destroyed after ioredis's disconnectTimeout.
-		connection.disconnect(true);
+		// Not quit(): a QUIT would go unanswered too.
+		dropConnection(connection);
 	}
 }
 

@@ -1,4 +1,5 @@
 import type {Redis} from 'ioredis';
+import {dropConnection} from './redis-connection.js';
 import {SubscribeTimeoutError} from './subscribe-timeout-error.js';
 
 /** How long one SUBSCRIBE may go unanswered before the connection counts as dead and is reconnected. */
@@ -26,7 +27,7 @@ export type SubscriptionKeeperOptions = {
 /**
  * Keeps the subscriber connection subscribed to the wanted channels. A SUBSCRIBE that Redis refuses
  * while the connection stays up is sent again with backoff until Redis confirms it; one left
- * unanswered reconnects the connection (`disconnect(true)`). When the connection drops, the
+ * unanswered reconnects the connection (`dropConnection`). When the connection drops, the
  * attempts stop until `ensure()` is called on its next 'ready'. Each `ensure()`
  * starts a new attempt, so a channel wanted while one was in flight is never left out: only the
  * latest attempt's success counts.
@@ -91,7 +92,7 @@ export class SubscriptionKeeper {
 			if (error instanceof SubscribeTimeoutError && this.options.sub.status === 'ready') {
 				// Unanswered: sending it again on the same (likely dead) connection would not help. Reconnect it;
 				// its 'close' calls lost() and its next 'ready' ensure().
-				this.options.sub.disconnect(true);
+				dropConnection(this.options.sub);
 				return;
 			}
 
