@@ -40,7 +40,7 @@ export type ConnectionWatchOptions = {
  * Notices a connection that stays open but carries nothing. While it is 'ready' (and `active()`),
  * it is sent a PING every `intervalMs`, one at a time; any answer counts, an error reply too (a busy
  * Redis is alive). No answer within `timeoutMs`: `onUnresponsive`, then the connection is dropped
- * with `disconnect(true)`, so ioredis reconnects it (its owner's 'close' and 'ready' handlers do
+ * (`dropConnection`), so ioredis reconnects it (its owner's 'close' and 'ready' handlers do
  * the rest). Probing resumes once that connection has closed. One timer, owned here.
  */
 export class ConnectionWatch {
