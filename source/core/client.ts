@@ -3,6 +3,7 @@
 // its parts).
 import {EventEmitter} from 'node:events';
 import {Bus, type BusStats, type RedisTarget} from './bus/bus.js';
+import type {Liveness} from './bus/connection-watch.js';
 import type {ClientProxy, ProxySnapshot} from './client-proxy.js';
 import type {ClientEvents, ProxyDrop} from './client-events.js';
 import {ClosedError} from './errors/closed-error.js';
@@ -23,6 +24,8 @@ export type ClientOptions = {
 	redis?: RedisTarget;
 	namespace?: string;
 	timings?: Partial<ClientTimings>;
+	/** How its Redis connections are checked for a link gone dark (default: a PING every 15 s, 10 s to answer; `false`: off). */
+	liveness?: Partial<Liveness> | false;
 	/** Test hook: drop this share of incoming messages. */
 	testDropRate?: number;
 };
@@ -73,6 +76,7 @@ export class Client extends EventEmitter<ClientEvents> {
 			namespace: options.namespace,
 			inbound: clientInbound,
 			testDropRate: options.testDropRate,
+			liveness: options.liveness,
 			name: 'nightcrawler-client',
 		});
 		this.bus.events.on('warning', error => this.emit('proxy-error', error));

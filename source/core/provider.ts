@@ -3,6 +3,7 @@ import os from 'node:os';
 import {MemoryBackend} from '../pool/memory-backend.js';
 import type {InstanceSnapshot, PoolBackend} from '../pool/pool-backend.js';
 import {Bus, type BusStats, type RedisTarget} from './bus/bus.js';
+import type {Liveness} from './bus/connection-watch.js';
 import type {LeaseSnapshot} from './lease/lease-records.js';
 import {LeaseServer, type LeaseServerStats} from './lease/lease-server.js';
 import {providerInbound, type ClientInbound, type ProviderInbound} from './lease/messages.js';
@@ -37,6 +38,8 @@ export type ProviderOptions = {
 	 * exit moved onto one that comes free (looked for every `unshareIntervalMs`, default 5 s). On unless `false`.
 	 */
 	exits?: false | {claimTtlMs?: number; unshareIntervalMs?: number};
+	/** How its Redis connections are checked for a link gone dark (default: a PING every 15 s, 10 s to answer; `false`: off). */
+	liveness?: Partial<Liveness> | false;
 	/** Test hook: drop this share of incoming messages. */
 	testDropRate?: number;
 };
@@ -85,6 +88,7 @@ export class Provider extends EventEmitter<ProviderEvents> {
 			namespace: options.namespace,
 			inbound: providerInbound,
 			testDropRate: options.testDropRate,
+			liveness: options.liveness,
 			name: 'nightcrawler-provider',
 		});
 		this.bus.events.on('warning', error => this.emit('warning', error));

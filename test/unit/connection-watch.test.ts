@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {defaultLiveness, resolveLiveness} from '../../source/core/bus/connection-watch.js';
+import {Client} from '../../source/core/client.js';
+import {Provider} from '../../source/core/provider.js';
 import {RedisUnresponsiveError} from '../../source/core/errors/redis-unresponsive-error.js';
 
 describe('resolveLiveness', () => {
@@ -13,6 +15,12 @@ describe('resolveLiveness', () => {
 
 	it('false means no watch', () => {
 		expect(resolveLiveness(false)).toBeUndefined();
+	});
+
+	it('Client and Provider hand their liveness option to their bus (which checks it when they are made)', () => {
+		expect(() => new Client({liveness: {intervalMs: 0}})).toThrow(/liveness\.intervalMs/);
+		expect(() => new Provider({liveness: {timeoutMs: -5}})).toThrow(/liveness\.timeoutMs/);
+		expect(() => new Client({liveness: false})).not.toThrow();
 	});
 
 	it('refuses a time that is not a positive number', () => {
