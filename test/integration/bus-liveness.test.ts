@@ -78,50 +78,52 @@ async function pingCalls(): Promise<number> {
 	return Number(/cmdstat_ping:calls=(\d+)/.exec(info)?.[1] ?? 0);
 }
 
+/** A receiver connected through a relay that can go dark, another bus straight to Redis, and a message from `first` to the other already through. */
+async function throughRelay(first: 'receiver' | 'other'): Promise<{link: BlackholeRelay; receiver: Tracked; other: Tracked}> {
+	const namespace = testNamespace();
+	const link = await relay();
+	const receiver = await connected(relayUrl(link), namespace, {name: 'receiver'});
+	const other = await connected(redis.url, namespace);
+	await (first === 'receiver' ? reaches(receiver, other, 'a message from the receiver before the link went dark') : reaches(other, receiver, 'a message to the receiver before the link went dark'));
+	return {link, receiver, other};
+}
+
+/** The receiver went offline and came back online by itself. */
+async function backByItself(receiver: Tracked): Promise<void> {
+	await waitFor(() => receiver.offline === 1, {timeoutMs: 20_000, message: 'the receiver offline'});
+	await waitFor(() => receiver.bus.online, {timeoutMs: 20_000, message: 'the receiver back online by itself'});
+}
+
 describe('Bus liveness', () => {
 	it('a subscriber connection gone dark is noticed, reconnected and subscribed again: messages arrive again', async () => {
-		const namespace = testNamespace();
-		const link = await relay();
-		const receiver = await connected(relayUrl(link), namespace, {name: 'receiver'});
-		const sender = await connected(redis.url, namespace);
-		await reaches(sender, receiver, 'a message before the link went dark');
+		const {link, receiver, other: sender} = await throughRelay('other');
 
 		expect(link.blackhole(head => head.includes('receiver-sub'))).toBe(1);
 		const error = await waitFor(() => unresponsive(receiver, 'subscriber'), {timeoutMs: 20_000, message: 'a RedisUnresponsiveError for the subscriber'});
 		expect(error.name).toBe('RedisUnresponsiveError');
 		expect(error.waitedMs).toBe(liveness.timeoutMs);
-		await waitFor(() => receiver.offline === 1, {timeoutMs: 20_000, message: 'the receiver offline'});
-		await waitFor(() => receiver.bus.online, {timeoutMs: 20_000, message: 'the receiver back online by itself'});
+		await backByItself(receiver);
 		expect(link.accepted).toBe(3);
 		await reaches(sender, receiver, 'a message after the reconnect');
 		expect(unresponsive(receiver, 'publisher')).toBeUndefined();
 	});
 
-	it('a publisher connection gone dark is noticed and reconnected: its messages are sent again', async () => {
-		const namespace = testNamespace();
-		const link = await relay();
-		const receiver = await connected(relayUrl(link), namespace, {name: 'receiver'});
-		const other = await connected(redis.url, namespace);
-		await reaches(receiver, other, 'a message from the receiver before the link went dark');
+	it('a publisher connection gone dark is noticed and reconnected: its later messages go out again', async () => {
+		const {link, receiver, other} = await throughRelay('receiver');
 
 		expect(link.blackhole(head => head.includes('receiver-pub'))).toBe(1);
 		// Sent into the dark link: it fails when the connection is dropped, and is never sent again later.
 		const lost = receiver.bus.sendMessage('ping', other.bus.id, {n: -1});
 		await waitFor(() => unresponsive(receiver, 'publisher'), {timeoutMs: 20_000, message: 'a RedisUnresponsiveError for the publisher'});
 		expect(await lost).toBe(false);
-		await waitFor(() => receiver.offline === 1, {timeoutMs: 20_000, message: 'the receiver offline'});
-		await waitFor(() => receiver.bus.online, {timeoutMs: 20_000, message: 'the receiver back online by itself'});
+		await backByItself(receiver);
 		await reaches(receiver, other, 'a message from the receiver after the reconnect');
 		expect(unresponsive(receiver, 'subscriber')).toBeUndefined();
 		expect(other.got).not.toContain(-1);
 	});
 
 	it('both connections gone dark: both are reconnected and the bus works both ways again', async () => {
-		const namespace = testNamespace();
-		const link = await relay();
-		const receiver = await connected(relayUrl(link), namespace, {name: 'receiver'});
-		const other = await connected(redis.url, namespace);
-		await reaches(other, receiver, 'a message before the link went dark');
+		const {link, receiver, other} = await throughRelay('other');
 
 		expect(link.blackhole()).toBe(2);
 		await waitFor(() => unresponsive(receiver, 'publisher') && unresponsive(receiver, 'subscriber'), {timeoutMs: 20_000, message: 'both connections reported'});
