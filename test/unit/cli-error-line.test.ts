@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {errorLine} from '../../source/cli/error-line.js';
 import {portTaken, type PortFlag} from '../../source/cli/port-taken-error.js';
 import {PortInUseError} from '../../source/tor/errors/port-in-use-error.js';
+import {withTakenPort} from '../helpers/taken-port.js';
 
 /** The error Node gives when `port` on `host` is taken. */
 async function addressInUse(host: string, port: number): Promise<Error> {
@@ -14,23 +15,6 @@ async function addressInUse(host: string, port: number): Promise<Error> {
 			reject(new Error(`port ${port} was free`));
 		});
 	});
-}
-
-async function withTakenPort<T>(run: (port: number) => Promise<T>): Promise<T> {
-	const holder = net.createServer();
-	await new Promise<void>(resolve => {
-		holder.listen({host: '127.0.0.1', port: 0}, resolve);
-	});
-	try {
-		const address = holder.address();
-		if (typeof address !== 'object' || !address) {
-			throw new Error('no address');
-		}
-
-		return await run(address.port);
-	} finally {
-		holder.close();
-	}
 }
 
 const gatewayFlags = (port: number, socksPort: number, apiPort: number, sessionPorts?: {first: number; last: number}): PortFlag[] => [
