@@ -1,3 +1,4 @@
+import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll} from 'vitest';
 import {Cleanups} from './cleanups.js';
 import {startTestRedis, type RedisServer} from './redis.js';
@@ -34,6 +35,42 @@ export function setupRedisTestbed(): RedisTestbed {
 			}
 
 			return redis.url;
+		},
+	};
+}
+
+export type AdminRedisTestbed = {
+	/** The file's redis-server (started in `beforeAll`); only inside tests. */
+	readonly server: RedisServer;
+	/** A plain ioredis connection to it, for what a test does to the server itself (ACL, CLIENT, INFO). */
+	readonly admin: Redis;
+};
+
+/** For test files that act on the server too: one redis-server and an admin connection for the file, both ended after it. */
+export function setupAdminRedis(): AdminRedisTestbed {
+	let started: {server: RedisServer; admin: Redis} | undefined;
+	beforeAll(async () => {
+		const server = await startTestRedis();
+		started = {server, admin: new Redis(server.url)};
+	});
+	afterAll(async () => {
+		started?.admin.disconnect();
+		await started?.server.stop();
+	});
+	const current = () => {
+		if (!started) {
+			throw new Error('no redis-server: use the testbed inside tests');
+		}
+
+		return started;
+	};
+
+	return {
+		get server() {
+			return current().server;
+		},
+		get admin() {
+			return current().admin;
 		},
 	};
 }

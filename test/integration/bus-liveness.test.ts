@@ -1,13 +1,14 @@
 import {randomUUID} from 'node:crypto';
 import {Redis} from 'ioredis';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it} from 'vitest';
 import {z} from 'zod';
 import {Bus} from '../../source/core/bus/bus.js';
 import {ConnectionWatch} from '../../source/core/bus/connection-watch.js';
 import {RedisUnresponsiveError} from '../../source/core/errors/redis-unresponsive-error.js';
 import {startBlackholeRelay, type BlackholeRelay} from '../helpers/blackhole-relay.js';
 import {Cleanups} from '../helpers/cleanups.js';
-import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
+import {testNamespace} from '../helpers/redis.js';
+import {setupAdminRedis} from '../helpers/redis-testbed.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 // Connections that stay open but carry nothing (a half-open link), made for real: a TCP relay between
@@ -18,18 +19,9 @@ type TestBus = Bus<typeof inbound, typeof inbound>;
 // A PING answer may wait out a stall of a busy machine's event loop: 2 s to answer.
 const liveness = {intervalMs: 300, timeoutMs: 2000};
 
-let redis: RedisServer;
-let admin: Redis;
 const cleanups = new Cleanups();
 
-beforeAll(async () => {
-	redis = await startTestRedis();
-	admin = new Redis(redis.url);
-});
-afterAll(async () => {
-	admin?.disconnect();
-	await redis?.stop();
-});
+const testbed = setupAdminRedis();
 afterEach(async () => {
 	// All at once: closing the relay ends a bus's QUIT that a dark link would leave unanswered.
 	await cleanups.run({concurrent: true});
@@ -50,7 +42,7 @@ async function connected(url: string, namespace: string, options: {name?: string
 }
 
 async function relay(): Promise<BlackholeRelay> {
-	const started = await startBlackholeRelay({host: redis.host, port: redis.port});
+	const started = await startBlackholeRelay({host: testbed.server.host, port: testbed.server.port});
 	cleanups.add(async () => started.close());
 	return started;
 }
@@ -74,7 +66,7 @@ function unresponsive(tracked: Tracked, role: string): RedisUnresponsiveError | 
 }
 
 async function pingCalls(): Promise<number> {
-	const info = await admin.info('commandstats');
+	const info = await testbed.admin.info('commandstats');
 	return Number(/cmdstat_ping:calls=(\d+)/.exec(info)?.[1] ?? 0);
 }
 
@@ -83,7 +75,7 @@ async function throughRelay(first: 'receiver' | 'other'): Promise<{link: Blackho
 	const namespace = testNamespace();
 	const link = await relay();
 	const receiver = await connected(relayUrl(link), namespace, {name: 'receiver'});
-	const other = await connected(redis.url, namespace);
+	const other = await connected(testbed.server.url, namespace);
 	await (first === 'receiver' ? reaches(receiver, other, 'a message from the receiver before the link went dark') : reaches(other, receiver, 'a message to the receiver before the link went dark'));
 	return {link, receiver, other};
 }
@@ -153,7 +145,7 @@ describe('Bus liveness', () => {
 		const start = await pingCalls();
 		await waitFor(async () => (await pingCalls()) >= start + 20, {timeoutMs: 30_000, intervalMs: 100, message: '20 PINGs answered'});
 		// A slow but live Redis: every command waits 1 s, well inside the time-out.
-		await admin.call('CLIENT', 'PAUSE', '1000', 'ALL');
+		await testbed.admin.call('CLIENT', 'PAUSE', '1000', 'ALL');
 		const paused = await pingCalls();
 		await waitFor(async () => (await pingCalls()) >= paused + 10, {timeoutMs: 30_000, intervalMs: 100, message: '10 PINGs answered after the pause'});
 		expect(tracked.offline).toBe(0);
@@ -163,7 +155,7 @@ describe('Bus liveness', () => {
 	});
 
 	it('PING is answered on a connection in subscriber mode', async () => {
-		const sub = new Redis(redis.url, {lazyConnect: true});
+		const sub = new Redis(testbed.server.url, {lazyConnect: true});
 		cleanups.add(() => sub.disconnect());
 		await sub.connect();
 		await sub.subscribe(`${testNamespace()}:to:x`);
@@ -173,7 +165,7 @@ describe('Bus liveness', () => {
 	it('a stopped watch sends no more PINGs, even on a connection left open; a bus closes twice without trouble', async () => {
 		const link = await relay();
 		const watched = new Redis(relayUrl(link), {lazyConnect: true});
-		const clock = new Redis(redis.url, {lazyConnect: true});
+		const clock = new Redis(testbed.server.url, {lazyConnect: true});
 		cleanups.add(() => watched.disconnect());
 		cleanups.add(() => clock.disconnect());
 		await Promise.all([watched.connect(), clock.connect()]);
@@ -194,7 +186,7 @@ describe('Bus liveness', () => {
 		await waitFor(async () => (await pingCalls()) >= calls + 10, {timeoutMs: 30_000, intervalMs: 50, message: 'ten intervals of the other watch'});
 		expect(link.forwarded).toBe(stoppedAt);
 
-		const tracked = await connected(redis.url, testNamespace());
+		const tracked = await connected(testbed.server.url, testNamespace());
 		await Promise.all([tracked.bus.close(), tracked.bus.close()]);
 		expect(tracked.bus.status).toBe('stopped');
 	});

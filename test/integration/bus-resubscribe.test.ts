@@ -1,10 +1,11 @@
 import {randomUUID} from 'node:crypto';
 import {Redis} from 'ioredis';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it} from 'vitest';
 import {z} from 'zod';
 import {Bus} from '../../source/core/bus/bus.js';
 import {SubscriptionKeeper} from '../../source/core/bus/subscription-keeper.js';
-import {startTestRedis, testNamespace, type RedisServer} from '../helpers/redis.js';
+import {testNamespace} from '../helpers/redis.js';
+import {setupAdminRedis} from '../helpers/redis-testbed.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 // Subscriptions that fail while the connection stays up, made to fail for real: an ACL user that
@@ -13,18 +14,9 @@ import {waitFor} from '../helpers/wait-for.js';
 const inbound = {ping: z.object({n: z.number()})};
 type TestBus = Bus<typeof inbound, typeof inbound>;
 
-let redis: RedisServer;
-let admin: Redis;
 const buses: TestBus[] = [];
 
-beforeAll(async () => {
-	redis = await startTestRedis();
-	admin = new Redis(redis.url);
-});
-afterAll(async () => {
-	admin?.disconnect();
-	await redis?.stop();
-});
+const testbed = setupAdminRedis();
 afterEach(async () => {
 	await Promise.all(buses.splice(0).map(async bus => bus.close()));
 });
@@ -32,8 +24,8 @@ afterEach(async () => {
 /** A new ACL user with every command and key, and the channels given (`&pattern` or `allchannels`). */
 async function aclUser(...channels: string[]): Promise<{name: string; url: string}> {
 	const name = `nc-${randomUUID()}`;
-	await admin.call('ACL', 'SETUSER', name, 'reset', 'on', '>secret', '~*', '+@all', ...channels);
-	const url = new URL(redis.url);
+	await testbed.admin.call('ACL', 'SETUSER', name, 'reset', 'on', '>secret', '~*', '+@all', ...channels);
+	const url = new URL(testbed.server.url);
 	return {name, url: `redis://${name}:secret@${url.host}`};
 }
 
@@ -55,12 +47,12 @@ async function connected(url: string, namespace: string, name = `bus-${randomUUI
 
 /** Drop one connection of a bus from the server side (CLIENT KILL by the name it set). */
 async function killConnection(connectionName: string): Promise<void> {
-	const list = String(await admin.call('CLIENT', 'LIST'));
+	const list = String(await testbed.admin.call('CLIENT', 'LIST'));
 	const ids = list.split('\n').filter(line => line.includes(` name=${connectionName} `)).map(line => /id=(\d+)/.exec(line)?.[1]);
 	for (const id of ids) {
 		if (id) {
 			// eslint-disable-next-line no-await-in-loop
-			await admin.call('CLIENT', 'KILL', 'ID', id);
+			await testbed.admin.call('CLIENT', 'KILL', 'ID', id);
 		}
 	}
 }
@@ -80,12 +72,12 @@ describe('Bus re-subscription', () => {
 		const user = await aclUser('allchannels');
 		const name = `bus-${randomUUID()}`;
 		const {bus, events, warnings} = await connected(user.url, namespace, name);
-		const sender = (await connected(redis.url, namespace)).bus;
+		const sender = (await connected(testbed.server.url, namespace)).bus;
 		const got: number[] = [];
 		bus.onMessage('ping', message => got.push(message.data.n));
 
 		// Channels taken away; the subscriber connection drops (Redis drops it on its own, or we do).
-		await admin.call('ACL', 'SETUSER', user.name, 'resetchannels');
+		await testbed.admin.call('ACL', 'SETUSER', user.name, 'resetchannels');
 		await killConnection(`${name}-sub`);
 		await waitFor(() => bus.status === 'offline', {message: 'the bus offline'});
 		// The reconnected subscriber is up, but its SUBSCRIBE is refused.
@@ -93,7 +85,7 @@ describe('Bus re-subscription', () => {
 		expect(bus.online).toBe(false);
 
 		// Channels given back: nothing else happens to the connection, yet the bus must come back.
-		await admin.call('ACL', 'SETUSER', user.name, 'allchannels');
+		await testbed.admin.call('ACL', 'SETUSER', user.name, 'allchannels');
 		await waitFor(() => bus.online, {timeoutMs: 15_000, message: 'the bus back online after the channels were granted again'});
 		expect(events).toEqual(['online', 'offline', 'online']);
 		await reaches(sender, bus, got, 'a directed message after the re-subscription');
@@ -104,12 +96,12 @@ describe('Bus re-subscription', () => {
 		// Only directed channels at first: connect() succeeds, the broadcast subscription is refused.
 		const user = await aclUser(`&${namespace}:to:*`);
 		const {bus, warnings} = await connected(user.url, namespace);
-		const sender = (await connected(redis.url, namespace)).bus;
+		const sender = (await connected(testbed.server.url, namespace)).bus;
 		const got: number[] = [];
 		bus.on('ping', message => got.push(message.data.n));
 		await waitFor(() => warnings.some(error => /NOPERM/.test(error.message)), {message: 'the broadcast subscription refused'});
 
-		await admin.call('ACL', 'SETUSER', user.name, 'allchannels');
+		await testbed.admin.call('ACL', 'SETUSER', user.name, 'allchannels');
 		let n = 0;
 		await waitFor(async () => {
 			await sender.emit('ping', {n: n++});
@@ -121,8 +113,8 @@ describe('Bus re-subscription', () => {
 	it('the bus is offline while its publisher connection is down, and online again once it is back', async () => {
 		const namespace = testNamespace();
 		const name = `bus-${randomUUID()}`;
-		const {bus, events} = await connected(redis.url, namespace, name);
-		const sender = (await connected(redis.url, namespace)).bus;
+		const {bus, events} = await connected(testbed.server.url, namespace, name);
+		const sender = (await connected(testbed.server.url, namespace)).bus;
 		const got: number[] = [];
 		sender.onMessage('ping', message => got.push(message.data.n));
 
@@ -138,7 +130,7 @@ describe('Bus re-subscription', () => {
 
 	it('a SUBSCRIBE left unanswered (server paused) times out and reconnects the connection, then is confirmed on the new one', async () => {
 		const connectionName = `sub-${randomUUID()}`;
-		const sub = new Redis(redis.url, {lazyConnect: true, connectionName, autoResubscribe: false, enableOfflineQueue: false, retryStrategy: () => 50});
+		const sub = new Redis(testbed.server.url, {lazyConnect: true, connectionName, autoResubscribe: false, enableOfflineQueue: false, retryStrategy: () => 50});
 		const failures: Error[] = [];
 		let subscribed = 0;
 		let closes = 0;
@@ -160,10 +152,10 @@ describe('Bus re-subscription', () => {
 		try {
 			await sub.connect();
 			await waitFor(() => keeper.state === 'subscribed', {message: 'subscribed at first'});
-			const idOf = async () => /id=(\d+) [^\n]* name=(\S+) /.exec(String(await admin.call('CLIENT', 'LIST')).split('\n').find(line => line.includes(` name=${connectionName} `)) ?? '')?.[1];
+			const idOf = async () => /id=(\d+) [^\n]* name=(\S+) /.exec(String(await testbed.admin.call('CLIENT', 'LIST')).split('\n').find(line => line.includes(` name=${connectionName} `)) ?? '')?.[1];
 			const firstId = await idOf();
 			expect(firstId).toBeDefined();
-			await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+			await testbed.admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
 			keeper.ensure();
 			await waitFor(() => failures.some(error => error.name === 'SubscribeTimeoutError'), {message: 'a timed-out SUBSCRIBE'});
 			await waitFor(() => closes > 0, {message: 'the connection dropped after the time-out'});
